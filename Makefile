@@ -1,0 +1,56 @@
+# SafeCampus developer entry points.
+#   make run    everything on this machine (embedded Postgres, dev identity server, services, worker),
+#               seeded with a demo county; Ctrl-C stops it all
+#   make test   what CI runs (.ci/run): venv, Postgres + RabbitMQ, lint, types, tests
+# Extra arguments: make test PYTEST_ARGS="-k tenancy -x"; make run RUN_ARGS="--verbose"
+
+SHELL := bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+MAKEFLAGS += --no-print-directory
+
+VENV := .venv
+BIN := $(VENV)/bin
+PYTEST_ARGS ?=
+RUN_ARGS ?=
+
+.PHONY: help venv services run test lint fmt clean-data
+
+help:
+	@echo "make run         start the whole stack on this machine (demo data; Ctrl-C stops it)"
+	@echo "make test        what CI runs: venv, Postgres + RabbitMQ, ruff, mypy, pytest (PYTEST_ARGS=...)"
+	@echo "make venv        create or refresh .venv (no-op when requirements.txt/pyproject.toml are unchanged)"
+	@echo "make lint        ruff check, ruff format --check, mypy"
+	@echo "make fmt         ruff format and ruff check --fix"
+	@echo "make clean-data  stop the embedded Postgres and delete .data (demo data, logs, dev secrets)"
+
+venv:
+	@scripts/bootstrap-venv
+
+services:
+	@scripts/ensure-services
+
+run: venv
+	$(BIN)/safecampus run $(RUN_ARGS)
+
+test: venv services
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy services/kit tenants
+	$(BIN)/pytest -q $(PYTEST_ARGS)
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy services/kit tenants
+
+fmt: venv
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+# The embedded Postgres module is standard library only, so this works without a venv.
+clean-data:
+	@if [ -d .data/postgres ]; then python3 infra/safecampus/embedded_postgres.py stop .data/postgres; fi
+	@# As root with an unreachable checkout the cluster lives in /var/tmp behind a symlink.
+	@if [ -L .data/postgres ]; then rm -rf "$$(readlink -f .data/postgres)"; fi
+	rm -rf .data

@@ -1,0 +1,1 @@
+"""The `safecampus` command: operator commands, the one-machine runner and the service entry points."""

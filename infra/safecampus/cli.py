@@ -1,0 +1,173 @@
+"""`safecampus` — one command for operators, developers and the process runner."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import click
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+@click.group()
+def main() -> None:
+    """SafeCampus: school safety special governance campaigns."""
+
+
+# --- database -------------------------------------------------------------------------------------------
+@main.group()
+def db() -> None:
+    """Database bootstrap and migrations."""
+
+
+@db.command("bootstrap")
+@click.option("--admin-url", envvar="ADMIN_DATABASE_URL", required=True, help="A role that may create roles.")
+@click.option("--dbname", envvar="SAFECAMPUS_DB_NAME", default="safecampus", show_default=True)
+def db_bootstrap(admin_url: str, dbname: str) -> None:
+    """Create the roles and the database (idempotent)."""
+    from tenants.bootstrap import bootstrap_database
+
+    asyncio.run(bootstrap_database(admin_url, dbname))
+    click.echo(f"database {dbname} bootstrapped")
+
+
+@db.command("migrate")
+def db_migrate() -> None:
+    """Run every service's migrations as the migrator role, and set up the Postgres broker's schema."""
+    from safecampus.migrate import migrate_all
+
+    migrate_all()
+    click.echo("migrations applied")
+
+
+# --- processes ------------------------------------------------------------------------------------------
+@main.command("serve")
+@click.argument("service", type=click.Choice(["schools"]))
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=int, required=True)
+def serve(service: str, host: str, port: int) -> None:
+    """Serve one service's API."""
+    import uvicorn
+
+    uvicorn.run(
+        f"{service}.app:create_app", factory=True, host=host, port=port, log_config=None, access_log=False
+    )
+
+
+@main.command("worker")
+@click.option("--processes", type=int, default=1, show_default=True)
+@click.option("--threads", type=int, default=4, show_default=True)
+def worker(processes: int, threads: int) -> None:
+    """Run a Dramatiq worker for every service's actors."""
+    import sys
+
+    from dramatiq.cli import main as dramatiq_main
+
+    sys.argv = ["dramatiq", "safecampus.worker", "--processes", str(processes), "--threads", str(threads)]
+    raise SystemExit(dramatiq_main())
+
+
+@main.group()
+def idp() -> None:
+    """The dev identity server (development and tests only)."""
+
+
+@idp.command("serve")
+@click.option("--port", type=int, default=8180, show_default=True)
+def idp_serve(port: int) -> None:
+    """Serve the Keycloak-compatible dev identity server."""
+    from devidp.__main__ import main as idp_main
+
+    raise SystemExit(idp_main(["serve", "--port", str(port)]))
+
+
+# --- operator commands ----------------------------------------------------------------------------------
+@main.group()
+def counties() -> None:
+    """Counties (operator)."""
+
+
+@counties.command("create")
+@click.option("--code", required=True, help="Short unique code, e.g. changling.")
+@click.option("--name", required=True, help="Name in Chinese, e.g. 长岭县.")
+@click.option("--name-en", default="", help="Name in English.")
+@click.option("--locale", type=click.Choice(["zh-Hans", "en"]), default="zh-Hans", show_default=True)
+@click.option("--bureau-username", required=True)
+@click.option("--bureau-email", required=True)
+@click.option("--bureau-name", default="", help="Display name of the bureau account.")
+def counties_create(
+    code: str, name: str, name_en: str, locale: str, bureau_username: str, bureau_email: str, bureau_name: str
+) -> None:
+    """Create a county and its first bureau account (idempotent on --code)."""
+    from kit.settings import get_settings
+    from schools.domain.counties.operations import create_county
+
+    created = asyncio.run(
+        create_county(
+            get_settings(),
+            code=code,
+            name=name,
+            name_en=name_en,
+            locale=locale,
+            bureau_username=bureau_username,
+            bureau_email=bureau_email,
+            bureau_name=bureau_name or name,
+        )
+    )
+    click.echo(f"county {created.code} id={created.id}")
+    if created.bureau_password:
+        click.echo(
+            f"bureau account {created.bureau_username}, initial password (shown once): {created.bureau_password}"
+        )
+    else:
+        click.echo(f"bureau account {created.bureau_username} already existed; password unchanged")
+
+
+@main.group()
+def schools() -> None:
+    """Schools (operator)."""
+
+
+@schools.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--county", "county_code", required=True, help="Code of the county the schools join.")
+@click.option(
+    "--report", type=click.Path(dir_okay=False, path_type=Path), help="Write the per-row report as CSV."
+)
+def schools_import(file: Path, county_code: str, report: Path | None) -> None:
+    """Onboard schools in bulk from a CSV or XLSX file; bad rows are reported and never half-written."""
+    from safecampus.operations import run_school_import
+
+    failed = run_school_import(file, county_code, report)
+    raise SystemExit(1 if failed else 0)
+
+
+@main.group()
+def demo() -> None:
+    """The demo county (development only)."""
+
+
+@demo.command("seed")
+@click.option(
+    "--out", type=click.Path(dir_okay=False, path_type=Path), default=REPO_ROOT / ".data" / "demo.json"
+)
+def demo_seed(out: Path) -> None:
+    """Create the demo county 长岭县 with schools and logins; write them to --out."""
+    from kit.settings import get_settings
+    from schools.demo.seed import seed_demo
+
+    data = asyncio.run(seed_demo(get_settings(), out, progress=click.echo))
+    click.echo(f"demo ready: {len(data['users'])} logins written to {out}")
+
+
+try:
+    from safecampus.run import run_command
+
+    main.add_command(run_command, "run")
+except ImportError:  # pragma: no cover - the runner is optional for the service entry points
+    pass
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,1 @@
+"""Shared library of the SafeCampus services: settings, database, auth, errors, app factory, broker."""

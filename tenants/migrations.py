@@ -1,0 +1,32 @@
+"""Helpers every service's Alembic environment uses: schema, ownership and grants."""
+
+from __future__ import annotations
+
+from sqlalchemy import text
+from sqlalchemy.engine import Connection
+
+from tenants.roles import OWNER, app_role
+
+
+def prepare_schema(connection: Connection, schema: str) -> None:
+    """Act as the owner role and make sure ``schema`` exists with its app role's grants.
+
+    Run by the migrator before Alembic touches the schema, so that every object it creates belongs to
+    the owner role and the service's app role can use (but never own or alter) it.
+    """
+    role = app_role(schema)
+    connection.execute(text(f"SET ROLE {OWNER}"))
+    connection.execute(text(f"CREATE SCHEMA IF NOT EXISTS {schema}"))
+    connection.execute(text(f"GRANT USAGE ON SCHEMA {schema} TO {role}"))
+    connection.execute(
+        text(
+            f"ALTER DEFAULT PRIVILEGES FOR ROLE {OWNER} IN SCHEMA {schema} "
+            f"GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {role}"
+        )
+    )
+    connection.execute(
+        text(
+            f"ALTER DEFAULT PRIVILEGES FOR ROLE {OWNER} IN SCHEMA {schema} GRANT USAGE, SELECT ON SEQUENCES TO {role}"
+        )
+    )
+    connection.commit()
