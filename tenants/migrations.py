@@ -30,3 +30,13 @@ def prepare_schema(connection: Connection, schema: str) -> None:
         )
     )
     connection.commit()
+
+
+def finish_schema(connection: Connection, schema: str) -> None:
+    """After migrations: the app role may read Alembic's version table but never change it."""
+    role = app_role(schema)
+    connection.execute(text(f"SET ROLE {OWNER}"))
+    connection.execute(text(f"REVOKE ALL ON {schema}.alembic_version FROM {role}"))
+    connection.execute(text(f"GRANT SELECT ON {schema}.alembic_version TO {role}"))
+    connection.execute(text("RESET ROLE"))
+    connection.commit()

@@ -8,7 +8,7 @@ from sqlalchemy import create_engine, pool, text
 from schools.domain.counties.models import County  # noqa: F401  (registers the table)
 from schools.domain.schools.models import School  # noqa: F401
 from schools.models import SCHEMA, Base
-from tenants.migrations import prepare_schema
+from tenants.migrations import finish_schema, prepare_schema
 
 config = context.config
 target_metadata = Base.metadata
@@ -29,6 +29,7 @@ def run_migrations_online() -> None:
             context.run_migrations()
         connection.execute(text("RESET ROLE"))
         connection.commit()
+        finish_schema(connection, SCHEMA)
 
 
 run_migrations_online()
