@@ -27,8 +27,34 @@ def _free_port() -> int:
 
 
 ADMIN_URL = os.environ.get("TEST_ADMIN_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
-BROKER_URL = os.environ.get("TEST_BROKER_URL", "amqp://guest:guest@127.0.0.1:5672/%2F")
 DB_NAME = f"safecampus_test_{os.getpid()}_{secrets.token_hex(3)}"
+
+
+def _own_vhost() -> str | None:
+    """A RabbitMQ virtual host of this test run, so that parallel runs never consume each other's
+    messages. Needs a local rabbitmqctl (the machine's broker); otherwise the default vhost is used."""
+    import shutil
+    import subprocess
+
+    if os.environ.get("TEST_BROKER_URL") or shutil.which("rabbitmqctl") is None:
+        return None
+    try:
+        subprocess.run(["rabbitmqctl", "add_vhost", DB_NAME], check=True, capture_output=True, timeout=30)
+        subprocess.run(
+            ["rabbitmqctl", "set_permissions", "-p", DB_NAME, "guest", ".*", ".*", ".*"],
+            check=True,
+            capture_output=True,
+            timeout=30,
+        )
+    except (subprocess.SubprocessError, OSError):
+        return None
+    return DB_NAME
+
+
+VHOST = _own_vhost()
+BROKER_URL = os.environ.get("TEST_BROKER_URL") or (
+    f"amqp://guest:guest@127.0.0.1:5672/{VHOST}" if VHOST else "amqp://guest:guest@127.0.0.1:5672/%2F"
+)
 IDP_PORT = _free_port()
 SMTP_PORT = _free_port()
 PASSWORD = "Test-" + secrets.token_urlsafe(8)
@@ -97,6 +123,10 @@ def stack() -> Iterator[Stack]:
     finally:
         smtp.stop()
         asyncio.run(drop_database(ADMIN_URL, DB_NAME))
+        if VHOST:
+            import subprocess
+
+            subprocess.run(["rabbitmqctl", "delete_vhost", VHOST], capture_output=True, timeout=30, check=False)
 
 
 @pytest.fixture(scope="session")
