@@ -84,7 +84,7 @@ def create_service_app(
     app = Litestar(
         route_handlers=[live, ready, metrics_endpoint, *route_handlers],
         dependencies={"db_session": Provide(provide_db_session)},
-        middleware=[request_context_middleware(service), auth],
+        middleware=[auth],
         exception_handlers=EXCEPTION_HANDLERS,
         lifespan=[lifespan],
         openapi_config=OpenAPIConfig(
@@ -101,6 +101,9 @@ def create_service_app(
         request_max_body_size=settings.max_request_body,
         debug=debug,
     )
+    # Outermost layer, around Litestar's own exception handling, so that every response (401s and
+    # problems included) carries the request id and is counted.
+    app.asgi_handler = request_context_middleware(service)(app.asgi_handler)
     app.state.database = database
     app.state.settings = settings
     app.state.verifier = verifier
