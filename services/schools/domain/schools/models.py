@@ -3,9 +3,10 @@ from __future__ import annotations
 import enum
 import uuid
 
-from sqlalchemy import Boolean, Computed, Enum, Integer, String, Text, UniqueConstraint, Uuid
+from sqlalchemy import Boolean, Computed, Integer, String, Text, UniqueConstraint, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
+from kit.models import str_enum
 from schools.models import Base, Timestamped, new_id
 
 
@@ -31,10 +32,6 @@ class ProvisioningStatus(enum.StrEnum):
     FAILED = "failed"
 
 
-def _enum(cls: type[enum.StrEnum], name: str) -> Enum:
-    return Enum(cls, name=name, native_enum=False, length=32, values_callable=lambda e: [m.value for m in e])
-
-
 class School(Timestamped, Base):
     __tablename__ = "schools"
     __table_args__ = (UniqueConstraint("county_id", "code"), UniqueConstraint("principal_username"))
@@ -45,7 +42,7 @@ class School(Timestamped, Base):
     school_id: Mapped[uuid.UUID] = mapped_column(Uuid, Computed("id", persisted=True))
     code: Mapped[str] = mapped_column(String(32))
     name: Mapped[str] = mapped_column(String(120))
-    kind: Mapped[SchoolKind] = mapped_column(_enum(SchoolKind, "school_kind"))
+    kind: Mapped[SchoolKind] = mapped_column(str_enum(SchoolKind, "school_kind"))
     boarding: Mapped[bool] = mapped_column(Boolean, default=False)
     student_count: Mapped[int] = mapped_column(Integer, default=0)
     address: Mapped[str] = mapped_column(String(300), default="")
@@ -53,11 +50,11 @@ class School(Timestamped, Base):
     principal_email: Mapped[str] = mapped_column(String(254))
     principal_username: Mapped[str] = mapped_column(String(64))
     status: Mapped[SchoolStatus] = mapped_column(
-        _enum(SchoolStatus, "school_status"), default=SchoolStatus.ACTIVE
+        str_enum(SchoolStatus, "school_status"), default=SchoolStatus.ACTIVE
     )
     status_reason: Mapped[str] = mapped_column(Text, default="")
     provisioning_status: Mapped[ProvisioningStatus] = mapped_column(
-        _enum(ProvisioningStatus, "provisioning_status"), default=ProvisioningStatus.PENDING
+        str_enum(ProvisioningStatus, "provisioning_status"), default=ProvisioningStatus.PENDING
     )
     provisioning_error: Mapped[str] = mapped_column(Text, default="")
     provisioning_attempts: Mapped[int] = mapped_column(Integer, default=0)
