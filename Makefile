@@ -34,6 +34,7 @@ run: venv
 	$(BIN)/safecampus run $(RUN_ARGS)
 
 test: venv services
+	@scripts/ensure-browser
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy services/kit tenants

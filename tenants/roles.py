@@ -19,7 +19,7 @@ IDP_ROLE = "safecampus_idp"
 BROKER_ROLE = "safecampus_broker"
 
 #: Every service that owns a schema. The schema is named after the service.
-SERVICES: tuple[str, ...] = ("schools",)
+SERVICES: tuple[str, ...] = ("schools", "personnel", "hazards", "evaluation")
 
 
 def app_role(service: str) -> str:

@@ -16,7 +16,7 @@ TENANT_KEY = "tenant"
 _APPLY = text(
     "select set_config('app.user_id', :user_id, true), set_config('app.county_id', :county_id, true),"
     " set_config('app.school_id', :school_id, true), set_config('app.scope', :scope, true),"
-    " set_config('app.roles', :roles, true)"
+    " set_config('app.roles', :roles, true), set_config('app.inspect_school_ids', :inspect, true)"
 )
 
 
@@ -32,6 +32,7 @@ def _after_begin(session: Session, transaction: SessionTransaction, connection: 
             "school_id": values["app.school_id"],
             "scope": values["app.scope"],
             "roles": values["app.roles"],
+            "inspect": values["app.inspect_school_ids"],
         },
     )
 

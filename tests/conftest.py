@@ -72,6 +72,9 @@ os.environ.update(
         "SAFECAMPUS_PORTAL_CLIENT_SECRET": secrets.token_urlsafe(24),
         "SMTP_URL": f"smtp://127.0.0.1:{SMTP_PORT}",
         "SAFECAMPUS_TEMPORARY_PASSWORDS": "false",
+        # Many apps and workers share one test Postgres: keep each pool small.
+        "SAFECAMPUS_DB_POOL_SIZE": "2",
+        "SAFECAMPUS_DB_MAX_OVERFLOW": "4",
         "LOG_LEVEL": os.environ.get("LOG_LEVEL", "WARNING"),
     }
 )
@@ -118,7 +121,10 @@ def stack() -> Iterator[Stack]:
     smtp.start()
     try:
         migrate_all(settings)
-        with running_idp(settings.database_dsn(IDP_ROLE, "idp"), port=IDP_PORT) as idp_url:
+        # Tokens outlive the whole run: the session-scoped users are made once at the start.
+        with running_idp(
+            settings.database_dsn(IDP_ROLE, "idp"), port=IDP_PORT, access_token_lifespan=3600
+        ) as idp_url:
             yield Stack(settings=settings, idp_url=idp_url, mailbox=mailbox)
     finally:
         smtp.stop()
@@ -126,7 +132,9 @@ def stack() -> Iterator[Stack]:
         if VHOST:
             import subprocess
 
-            subprocess.run(["rabbitmqctl", "delete_vhost", VHOST], capture_output=True, timeout=30, check=False)
+            subprocess.run(
+                ["rabbitmqctl", "delete_vhost", VHOST], capture_output=True, timeout=30, check=False
+            )
 
 
 @pytest.fixture(scope="session")

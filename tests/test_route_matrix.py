@@ -20,6 +20,9 @@ from tenants.roles import SERVICES
 
 ROLE_USERS = {"bureau": "bureau_x", "principal": "principal_a", "teacher": "teacher_a", "guard": "guard_a"}
 PUBLIC = re.compile(r"^/(health/|metrics$|schema)")
+#: Routes that answer without a token on purpose (``exclude_from_auth``). Any other route that skips
+#: authentication fails the walk; these are tested by their service (tests/hazards/test_public_reports.py).
+ANONYMOUS = {"hazards:POST /public/reports/{token:str}"}
 
 
 def _app(service: str) -> Litestar:
@@ -46,6 +49,9 @@ def _routes() -> Iterator[Route]:
             if not isinstance(route, HTTPRoute) or PUBLIC.match(route.path):
                 continue
             for handler in route.route_handlers:
+                if handler.opt.get("exclude_from_auth"):
+                    ANONYMOUS_FOUND.update(f"{service}:{m} {route.path}" for m in handler.http_methods)
+                    continue
                 allowed: set[str] = set()
                 for layer in handler.ownership_layers:
                     for guard in layer.guards or ():
@@ -59,6 +65,7 @@ def _routes() -> Iterator[Route]:
                     )
 
 
+ANONYMOUS_FOUND: set[str] = set()
 ROUTES = list(_routes())
 
 
@@ -86,6 +93,10 @@ def test_the_walk_found_routes_and_every_one_declares_its_roles():
     assert len(ROUTES) >= 8
     undeclared = [r.id for r in ROUTES if not r.allowed]
     assert undeclared == [], "routes without a role guard (deny by default)"
+
+
+def test_only_the_named_routes_answer_without_a_token():
+    assert ANONYMOUS_FOUND == ANONYMOUS
 
 
 @pytest.mark.parametrize("route", ROUTES, ids=lambda r: r.id)

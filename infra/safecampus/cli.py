@@ -43,7 +43,7 @@ def db_migrate() -> None:
 
 # --- processes ------------------------------------------------------------------------------------------
 @main.command("serve")
-@click.argument("service", type=click.Choice(["schools"]))
+@click.argument("service", type=click.Choice(["schools", "portal", "hazards", "personnel", "evaluation"]))
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", type=int, required=True)
 def serve(service: str, host: str, port: int) -> None:
@@ -68,6 +68,22 @@ def worker(processes: int, threads: int) -> None:
     raise SystemExit(dramatiq_main())
 
 
+@main.command("scheduler")
+@click.option(
+    "--list", "list_jobs", is_flag=True, help="Print the periodic jobs and their schedules, then exit."
+)
+def scheduler(list_jobs: bool) -> None:
+    """Run the scheduler: enqueue every periodic job once per period (a second scheduler is harmless)."""
+    import safecampus.worker  # noqa: F401  (logging, the broker, and every actor and periodic job)
+    from kit.scheduler import REGISTRY, run_scheduler
+
+    if list_jobs:
+        for job in sorted(REGISTRY.values(), key=lambda job: job.name):
+            click.echo(f"{job.name:<36} {job.schedule.describe():<30} -> {job.actor_name}")
+        return
+    asyncio.run(run_scheduler())
+
+
 @main.group()
 def idp() -> None:
     """The dev identity server (development and tests only)."""
@@ -80,6 +96,28 @@ def idp_serve(port: int) -> None:
     from devidp.__main__ import main as idp_main
 
     raise SystemExit(idp_main(["serve", "--port", str(port)]))
+
+
+@main.group()
+def mail() -> None:
+    """The local SMTP sink (development only)."""
+
+
+@mail.command("serve")
+@click.option("--smtp-port", type=int, default=1025, show_default=True, help="Where it accepts e-mail.")
+@click.option("--port", type=int, default=8025, show_default=True, help="Where its read-only page is.")
+@click.option(
+    "--dir",
+    "directory",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=REPO_ROOT / ".data" / "mail",
+)
+def mail_serve(smtp_port: int, port: int, directory: Path) -> None:
+    """Keep every e-mail sent to 127.0.0.1:<smtp-port> as .eml files and list them on http://127.0.0.1:<port>/."""
+    from kit.mailsink import serve as serve_mailsink
+    from kit.settings import get_settings
+
+    serve_mailsink(get_settings(), directory, smtp_port=smtp_port, port=port)
 
 
 # --- operator commands ----------------------------------------------------------------------------------
@@ -141,6 +179,45 @@ def schools_import(file: Path, county_code: str, report: Path | None) -> None:
 
     failed = run_school_import(file, county_code, report)
     raise SystemExit(1 if failed else 0)
+
+
+@main.group()
+def audit() -> None:
+    """Audit trails (operator)."""
+
+
+@audit.command("verify")
+@click.option("--service", default="schools", show_default=True, help="Whose audit log: schools, ...")
+@click.option("--school", help="The school's id, or its code (with --county if codes repeat).")
+@click.option("--county", "county_code", help="The county's code; without --school, its county-level chain.")
+@click.option("--anchor", help="<seq>:<hash> of a head noted earlier: the chain must still contain it.")
+def audit_verify(service: str, school: str | None, county_code: str | None, anchor: str | None) -> None:
+    """Recompute one tenant's audit chain as the migrator. Prints OK, or the first broken link (exit 1)."""
+    from kit.audit import parse_anchor
+    from kit.settings import get_settings
+    from schools.domain.audit.operations import ChainNotFoundError, resolve_chain, verify_chain
+    from tenants.roles import SERVICES
+
+    if service not in SERVICES:
+        raise click.BadParameter(f"one of {', '.join(SERVICES)}", param_hint="--service")
+    try:
+        expected = parse_anchor(anchor)
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--anchor") from error
+    settings = get_settings()
+    try:
+        chain = asyncio.run(resolve_chain(settings, school=school, county=county_code))
+    except ChainNotFoundError as error:
+        raise click.UsageError(str(error)) from error
+    result = asyncio.run(verify_chain(settings, service, chain, expected))
+    head = f"head {result.head_seq}:{result.head_hash}" if result.head_seq else "no entries yet"
+    if result.broken is None:
+        click.echo(f"OK {service} audit chain of {chain.label}: {result.verified} entries, {head}")
+        return
+    broken = result.broken
+    click.echo(f"BROKEN {service} audit chain of {chain.label} at entry {broken.seq}: {broken.reason}")
+    click.echo(f"({result.verified} entries verified before it)")
+    raise SystemExit(1)
 
 
 @main.group()

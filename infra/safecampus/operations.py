@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import csv
-import uuid
 from pathlib import Path
 
 import click
@@ -18,12 +17,14 @@ from tenants.roles import app_role
 
 
 def run_school_import(file: Path, county_code: str, report_path: Path | None) -> int:
-    """Import ``file`` into county ``county_code``; print a per-row report. Returns the number of failed rows."""
+    """Import ``file`` into county ``county_code``; print a per-row report. Returns the number of failed rows.
+
+    Each onboarded school's event is in the outbox with it; the relay (nudged after each commit, swept every
+    minute) delivers it to provisioning, so the import succeeds even while the broker is down."""
     settings = get_settings()
-    configure_broker(settings)
+    configure_broker(settings)  # before the modules that declare actors; the outbox nudges through it
     from schools.domain.counties.operations import find_county_id
     from schools.domain.schools.importer import ImportFileError, RowResult, import_schools
-    from schools.domain.schools.jobs import enqueue_provisioning
 
     async def go() -> int:
         county_id = await find_county_id(settings, county_code)
@@ -31,7 +32,6 @@ def run_school_import(file: Path, county_code: str, report_path: Path | None) ->
             raise click.ClickException(f"no county with code {county_code}")
         tenant = TenantContext.for_county(county_id, actor="operator:import", roles=["bureau"])
         database = Database(settings.sqlalchemy_url(app_role("schools"), "schools"), pool_size=1)
-        queued: list[tuple[uuid.UUID, uuid.UUID]] = []
         with Progress(
             TextColumn("[bold]importing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()
         ) as progress:
@@ -47,14 +47,11 @@ def run_school_import(file: Path, county_code: str, report_path: Path | None) ->
                     file.name,
                     file.read_bytes(),
                     on_row=on_row,
-                    after_commit=lambda c, s: queued.append((c, s)),
                 )
             except ImportFileError as exc:
                 raise click.ClickException(str(exc)) from exc
             finally:
                 await database.dispose()
-        for county, school in queued:
-            await asyncio.to_thread(enqueue_provisioning, county, school)
         for row in report.rows:
             if not row.ok:
                 click.echo(f"line {row.line} ({row.code or '-'}): {row.message}", err=True)

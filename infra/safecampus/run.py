@@ -98,11 +98,16 @@ IDP = Service(
 SERVICES: tuple[Service, ...] = (
     IDP,
     api("schools", 8101),
-    # api("hazards", 8102),
-    # api("personnel", 8103),
-    # api("evaluation", 8104),
-    # Service("portal", ("serve", "portal", "--port", "8100"), 8100, "/health/ready", "portal (web UI)"),
+    api("hazards", 8102),
+    api("personnel", 8103),
+    api("evaluation", 8104),
+    Service("portal", ("serve", "portal", "--port", "8100"), 8100, "/health/ready", "portal (web UI)"),
+    # SMTP on 127.0.0.1:1025 (the children's SMTP_URL); the e-mails it caught on the page at :8025.
+    Service(
+        "mail", ("mail", "serve", "--smtp-port", "1025", "--port", "8025"), 8025, "/health", "mail sink (dev)"
+    ),
     Service("worker", ("worker", "--processes", "1", "--threads", "4"), title="worker (background jobs)"),
+    Service("scheduler", ("scheduler",), title="scheduler (periodic jobs)"),
 )
 
 SETUP_STEPS: tuple[Step, ...] = (
@@ -114,6 +119,7 @@ SECRET_NAMES = (
     "KEYCLOAK_PROVISIONER_CLIENT_SECRET",
     "SAFECAMPUS_PORTAL_CLIENT_SECRET",
     "SAFECAMPUS_SESSION_SECRET",
+    "PERSONNEL_ID_KEY",
 )
 SECRETS_HEADER = "# dev-only, generated; never used in production\n"
 
@@ -438,7 +444,8 @@ def banner(
     rule = "=" * 78
     lines = [rule, " SafeCampus is running (development mode). Ctrl-C stops everything.", ""]
     rows: list[tuple[str, str]] = []
-    for service in services:
+    # The portal is what a person opens first: its URL leads the list.
+    for service in sorted(services, key=lambda service: service.name != "portal"):
         if service.url:
             rows.append((service.title or service.name, service.url))
             if service.docs_path:
@@ -547,6 +554,7 @@ def run(
             for name, value in load_dev_secrets(data_dir / "dev-secrets.env").items():
                 env.setdefault(name, value)  # values from the environment win
             env["SAFECAMPUS_ENV"] = "development"
+            env.setdefault("SMTP_URL", "smtp://127.0.0.1:1025")  # the mail sink, unless a real server is set
             env.setdefault("LOG_FORMAT", "console")
             env["PYTHONUNBUFFERED"] = "1"
             env["NO_PROXY"] = env["no_proxy"] = _no_proxy(env)

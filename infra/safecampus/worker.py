@@ -8,4 +8,9 @@ _settings = get_settings()
 configure_logging(_settings.log_level, _settings.log_json)
 broker = configure_broker(_settings)
 
-import schools.domain.schools.jobs  # noqa: E402,F401
+import evaluation.jobs  # noqa: E402,F401  (the evaluation service's consumers, periodic jobs and outbox relay)
+import hazards.jobs  # noqa: E402,F401  (the hazards service's consumers, jobs and outbox relay)
+import personnel.jobs  # noqa: E402,F401  (the personnel service's consumers, periodic jobs and outbox relay)
+import schools.domain.campaigns.jobs  # noqa: E402  (campaign consumers and reminders)
+import schools.domain.schools.jobs  # noqa: E402
+import schools.outbox  # noqa: E402,F401  (the relay and its periodic sweep)

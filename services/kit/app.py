@@ -21,6 +21,7 @@ from kit.logging import configure_logging, get_logger
 from kit.observability import metrics_endpoint, request_context_middleware
 from kit.problems import EXCEPTION_HANDLERS, problem
 from kit.settings import Settings
+from kit.tracing import tracing_plugins
 from tenants.guard import assert_app_role_is_safe
 
 #: A readiness check: raises when the dependency is not usable.
@@ -99,6 +100,9 @@ def create_service_app(
         ),
         cors_config=CORSConfig(allow_origins=[]),
         request_max_body_size=settings.max_request_body,
+        plugins=tracing_plugins(service),
+        # kit.logging owns the handlers (JSON lines); Litestar must not install its own.
+        logging_config=None,
         debug=debug,
     )
     # Outermost layer, around Litestar's own exception handling, so that every response (401s and

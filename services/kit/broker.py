@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import threading
 import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any, ParamSpec
 
 import dramatiq
+from dramatiq.asyncio import get_event_loop_thread
 from dramatiq.middleware import AsyncIO, CurrentMessage
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -24,6 +26,32 @@ from tenants.roles import BROKER_ROLE, app_role
 
 P = ParamSpec("P")
 _configured: dramatiq.Broker | None = None
+
+
+class SharedAsyncIO(AsyncIO):
+    """Dramatiq's event-loop thread for async actors, shared by every worker of the process.
+
+    Dramatiq keeps one global loop thread; its own middleware starts a new one per worker and clears the
+    global when any worker stops, which breaks the other workers of the process (tests run several).
+    """
+
+    _lock = threading.Lock()
+    _workers = 0
+    _owned = False
+
+    def before_worker_boot(self, broker: Any, worker: Any) -> None:
+        with SharedAsyncIO._lock:
+            if SharedAsyncIO._workers == 0 and get_event_loop_thread() is None:
+                super().before_worker_boot(broker, worker)  # type: ignore[no-untyped-call]
+                SharedAsyncIO._owned = True
+            SharedAsyncIO._workers += 1
+
+    def after_worker_shutdown(self, broker: Any, worker: Any) -> None:
+        with SharedAsyncIO._lock:
+            SharedAsyncIO._workers -= 1
+            if SharedAsyncIO._workers == 0 and SharedAsyncIO._owned:
+                super().after_worker_shutdown(broker, worker)  # type: ignore[no-untyped-call]
+                SharedAsyncIO._owned = False
 
 
 def broker_kind(settings: Settings) -> str:
@@ -54,7 +82,7 @@ def create_broker(settings: Settings) -> dramatiq.Broker:
         url = settings.broker_url or settings.database_dsn(BROKER_ROLE, "broker")
         broker = PostgresBroker(url=url, schema="dramatiq", results=False)
     broker.add_middleware(CurrentMessage())
-    broker.add_middleware(AsyncIO())
+    broker.add_middleware(SharedAsyncIO())
     return broker
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -21,8 +22,18 @@ DbSession = NamedDependency[AsyncSession]
 class Database:
     """One engine (connection pool) for one database role."""
 
-    def __init__(self, url: str, *, pool_size: int = 10, max_overflow: int = 10, echo: bool = False) -> None:
+    def __init__(
+        self, url: str, *, pool_size: int | None = None, max_overflow: int | None = None, echo: bool = False
+    ) -> None:
         install_tenant_hook()
+        # Every ORM write of a tenant table is audited, in whatever process writes it.
+        from kit.audit import install_audit_hook
+
+        install_audit_hook()
+        if pool_size is None:
+            pool_size = int(os.environ.get("SAFECAMPUS_DB_POOL_SIZE", "10"))
+        if max_overflow is None:
+            max_overflow = int(os.environ.get("SAFECAMPUS_DB_MAX_OVERFLOW", "10"))
         self.url = url
         self.engine: AsyncEngine = create_async_engine(
             url,

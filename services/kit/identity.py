@@ -101,3 +101,90 @@ async def ensure_account(
     if to_add:
         await admin.a_assign_realm_roles(user_id, to_add)
     return Account(user_id=str(user_id), created=created)
+
+
+async def disable_account(admin: KeycloakAdmin, user_id: str) -> None:
+    """Disable an account and end its sessions, so that no refresh token outlives it. Idempotent.
+
+    Access tokens already issued stay valid until they expire (minutes); nothing new can be obtained.
+    """
+    await _set_enabled(admin, user_id, False)
+    await admin.a_user_logout(user_id)
+
+
+async def enable_account(admin: KeycloakAdmin, user_id: str) -> None:
+    """Enable a previously disabled account (its password is unchanged). Idempotent."""
+    await _set_enabled(admin, user_id, True)
+
+
+async def _set_enabled(admin: KeycloakAdmin, user_id: str, enabled: bool) -> None:
+    # Keycloak 24+ treats PUT as a full replacement of the profile: send the whole user back, or its
+    # tenant attributes (county_id, school_id) would be lost.
+    user = await admin.a_get_user(user_id)
+    if user.get("enabled") is enabled:
+        return
+    await admin.a_update_user(
+        user_id,
+        {
+            key: user[key]
+            for key in ("username", "email", "firstName", "lastName", "attributes")
+            if key in user
+        }
+        | {"enabled": enabled},
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class AccountProfile:
+    """What SafeCampus reads of an existing account: its id, realm roles and tenant attributes."""
+
+    user_id: str
+    username: str
+    full_name: str
+    enabled: bool
+    roles: frozenset[str]
+    attributes: Mapping[str, tuple[str, ...]]
+
+    def attribute(self, name: str) -> str | None:
+        """The first value of a single-valued attribute (``county_id``, ``school_id``), if any."""
+        values = self.attributes.get(name) or ()
+        return values[0] if values else None
+
+
+async def find_account(admin: KeycloakAdmin, username: str) -> AccountProfile | None:
+    """The account with exactly this username, or ``None``."""
+    user_id = await admin.a_get_user_id(username)
+    if user_id is None:
+        return None
+    user = await admin.a_get_user(user_id)
+    roles = frozenset(r["name"] for r in await admin.a_get_realm_roles_of_user(user_id))
+    raw = user.get("attributes") or {}
+    names = " ".join(filter(None, (user.get("firstName"), user.get("lastName"))))
+    return AccountProfile(
+        user_id=str(user_id),
+        username=str(user.get("username", username)),
+        full_name=names or str(user.get("username", username)),
+        enabled=bool(user.get("enabled", False)),
+        roles=roles,
+        attributes={
+            str(k): tuple(str(v) for v in (vs if isinstance(vs, list) else [vs])) for k, vs in raw.items()
+        },
+    )
+
+
+async def set_account_attribute(admin: KeycloakAdmin, user_id: str, name: str, values: Iterable[str]) -> bool:
+    """Make the account's attribute ``name`` hold exactly ``values`` (in order, duplicates dropped; none
+    removes it), keeping every other attribute. Idempotent: returns whether anything changed.
+
+    The whole representation is sent back, as Keycloak's PUT replaces the attributes it is given."""
+    user = await admin.a_get_user(user_id)
+    attributes = dict(user.get("attributes") or {})
+    wanted = list(dict.fromkeys(values))
+    if list(attributes.get(name) or []) == wanted:
+        return False
+    if wanted:
+        attributes[name] = wanted
+    else:
+        attributes.pop(name, None)
+    await admin.a_update_user(user_id, {**user, "attributes": attributes})
+    return True

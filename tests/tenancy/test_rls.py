@@ -130,8 +130,13 @@ async def test_each_app_role_passes_the_start_up_check(stack, service):
     try:
         await assert_app_role_is_safe(conn, service)
         # ...and cannot switch RLS off, because it does not own the tables.
+        table = await conn.fetchval(
+            "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+            " WHERE n.nspname = $1 AND c.relrowsecurity ORDER BY 1 LIMIT 1",
+            service,
+        )
         with pytest.raises(asyncpg.InsufficientPrivilegeError):
-            await conn.execute(f"ALTER TABLE {service}.schools DISABLE ROW LEVEL SECURITY")
+            await conn.execute(f"ALTER TABLE {service}.{table} DISABLE ROW LEVEL SECURITY")
     finally:
         await conn.close()
 

@@ -15,6 +15,7 @@ from kit.db import Database
 from kit.identity import admin_client, ensure_account
 from kit.settings import Settings
 from schools import SERVICE
+from schools.demo.campaign_seed import seed_campaign
 from schools.domain.counties.operations import create_county
 from schools.domain.schools.models import ProvisioningStatus, School, SchoolKind
 from schools.domain.schools.schemas import SchoolCreate
@@ -160,6 +161,7 @@ async def seed_demo(
             note(f"school {demo.name} ready")
     finally:
         await database.dispose()
+    await seed_campaign(settings, county.id, progress=note)
     data = {
         "county": {"id": str(county.id), **COUNTY},
         "password": password,

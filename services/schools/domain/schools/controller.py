@@ -6,13 +6,11 @@ import uuid
 from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get, patch, post
-from litestar.background_tasks import BackgroundTask
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from kit.auth import requires_role
 from kit.db import DbSession
 from schools.domain.schools import schemas
-from schools.domain.schools.jobs import enqueue_provisioning_after_commit
 from schools.domain.schools.models import SchoolStatus
 from schools.domain.schools.service import SchoolService, to_schema
 from tenants import TenantContext
@@ -51,12 +49,7 @@ class SchoolController(Controller):
     ) -> Response[schemas.School]:
         """Onboard a school; its principal's account is provisioned in the background."""
         school = await _service(db_session, request).onboard(data)
-        return Response(
-            to_schema(school),
-            status_code=201,
-            headers={"Location": f"/schools/{school.id}"},
-            background=BackgroundTask(enqueue_provisioning_after_commit, school.county_id, school.id),
-        )
+        return Response(to_schema(school), status_code=201, headers={"Location": f"/schools/{school.id}"})
 
     @get("/{school_id:uuid}", guards=anyone, operation_id="getSchool")
     async def get_school(
@@ -105,13 +98,9 @@ class SchoolController(Controller):
     )
     async def retry_provisioning(
         self, db_session: DbSession, request: Request[TenantContext, Any, Any], school_id: FromPath[uuid.UUID]
-    ) -> Response[schemas.School]:
-        school = await _service(db_session, request).retry_provisioning(school_id)
-        return Response(
-            to_schema(school),
-            status_code=202,
-            background=BackgroundTask(enqueue_provisioning_after_commit, school.county_id, school.id),
-        )
+    ) -> schemas.School:
+        """Provision the principal's account again, after a failure; 409 once it is done."""
+        return to_schema(await _service(db_session, request).retry_provisioning(school_id))
 
 
 class OwnSchoolController(Controller):

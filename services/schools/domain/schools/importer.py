@@ -173,10 +173,12 @@ async def import_schools(
     raw: bytes,
     *,
     on_row: Callable[[RowResult, int], None] | None = None,
-    after_commit: Callable[[uuid.UUID, uuid.UUID], Any] | None = None,
 ) -> ImportReport:
-    """Onboard every valid row; report every row. ``on_row(result, total)`` reports progress and
-    ``after_commit(county_id, school_id)`` runs once a row's school is committed (to enqueue its job)."""
+    """Onboard every valid row; report every row. ``on_row(result, total)`` reports progress.
+
+    Each row's school commits together with its ``schools.school.onboarded`` event, so every imported
+    principal is provisioned through the outbox exactly as after a single onboarding. Nothing is enqueued
+    here."""
     header, rows = read_table(filename, raw)
     report = ImportReport()
     for line, row in rows:
@@ -189,8 +191,6 @@ async def import_schools(
             async with database.transaction(tenant) as session:
                 school = await SchoolService(session, tenant).onboard(data)
             result.ok, result.school_id = True, school.id
-            if after_commit is not None:
-                after_commit(school.county_id, school.id)
         except (msgspec.ValidationError, ValueError) as exc:
             result.message = str(exc)
         except DomainError as exc:

@@ -7,7 +7,7 @@ import uuid
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from schools.domain.schools.models import School, SchoolStatus
+from schools.domain.schools.models import ProvisioningStatus, School, SchoolStatus
 
 
 class SchoolRepository:
@@ -50,6 +50,11 @@ class SchoolRepository:
             await self.session.execute(select(func.count()).select_from(School).where(*conditions))
         ).scalar_one()
         return [], int(total)
+
+    async def pending_provisioning(self) -> list[School]:
+        """Schools whose principal's account is not provisioned yet (and has not failed for good)."""
+        query = select(School).where(School.provisioning_status == ProvisioningStatus.PENDING)
+        return list((await self.session.execute(query.order_by(School.updated_at))).scalars())
 
     def add(self, school: School) -> None:
         self.session.add(school)

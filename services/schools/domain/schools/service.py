@@ -8,9 +8,16 @@ import msgspec
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kit.errors import ConflictError, InvalidInputError, NotFoundError
+from kit.events import (
+    SCHOOL_ONBOARDED,
+    SCHOOL_PROVISIONING_REQUESTED,
+    SchoolOnboarded,
+    SchoolProvisioningRequested,
+)
 from schools.domain.schools import schemas
 from schools.domain.schools.models import ProvisioningStatus, School, SchoolStatus
 from schools.domain.schools.repository import SchoolRepository
+from schools.outbox import outbox
 from tenants import TenantContext
 
 
@@ -60,7 +67,8 @@ class SchoolService:
         )
 
     async def onboard(self, data: schemas.SchoolCreate) -> School:
-        """Create the school; its principal's account is provisioned afterwards by a job."""
+        """Create the school and, in the same transaction, its ``schools.school.onboarded`` event, from which
+        the principal's account is provisioned (``jobs``)."""
         county_id = self.tenant.county_id
         if await self.repository.code_taken(county_id, data.code):
             raise ConflictError(
@@ -80,6 +88,20 @@ class SchoolService:
         self.repository.add(school)
         await self.session.flush()  # constraint violations surface here, inside the request
         await self.session.refresh(school)
+        await outbox.add(
+            self.session,
+            SCHOOL_ONBOARDED,
+            SchoolOnboarded(
+                school_id=school.id,
+                code=school.code,
+                name=school.name,
+                kind=school.kind.value,
+                boarding=school.boarding,
+                student_count=school.student_count,
+            ),
+            county_id=school.county_id,
+            school_id=school.id,
+        )
         return school
 
     async def update(self, school_id: uuid.UUID, data: schemas.SchoolUpdate) -> School:
@@ -114,6 +136,7 @@ class SchoolService:
         return school
 
     async def retry_provisioning(self, school_id: uuid.UUID) -> School:
+        """Put the school's provisioning back to ``pending`` and ask for it (``schools.school.provisioning_requested``)."""
         school = await self._get_for_update(school_id)
         if school.provisioning_status == ProvisioningStatus.DONE:
             raise ConflictError("the principal's account is already provisioned")
@@ -121,6 +144,13 @@ class SchoolService:
         school.provisioning_error = ""
         await self.session.flush()
         await self.session.refresh(school)
+        await outbox.add(
+            self.session,
+            SCHOOL_PROVISIONING_REQUESTED,
+            SchoolProvisioningRequested(school_id=school.id, requested_by=self.tenant.user_id),
+            county_id=school.county_id,
+            school_id=school.id,
+        )
         return school
 
     async def _get_for_update(self, school_id: uuid.UUID) -> School:

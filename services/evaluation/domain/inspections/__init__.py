@@ -1,0 +1,1 @@
+"""Cross-school inspection: teams, assignments with time windows, score sheets, findings, decisions."""

@@ -1,0 +1,1 @@
+"""Scoring, results and the county ranking (precomputed by a job)."""

@@ -1,0 +1,1 @@
+"""Rubrics: weighted categories of indicators, bonus and veto items; versioned, published, immutable."""

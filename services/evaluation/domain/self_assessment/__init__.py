@@ -1,0 +1,1 @@
+"""Self-assessment: the school scores itself against the rubric, with evidence, before the inspection."""

@@ -1,0 +1,1 @@
+"""The year-end comprehensive evaluation: final results, frozen and signed off by the bureau."""

@@ -1,0 +1,1 @@
+"""Overdue escalation: reminders, then the principal, then the bureau."""

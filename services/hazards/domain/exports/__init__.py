@@ -1,0 +1,1 @@
+"""Exports: the XLSX register and the PDF rectification notice."""

@@ -1,0 +1,1 @@
+"""The hazard register: numbering, photos, history and the rectification life cycle."""

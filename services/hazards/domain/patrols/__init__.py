@@ -1,0 +1,1 @@
+"""Investigation patrols and area sign-off."""

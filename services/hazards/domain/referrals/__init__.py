@@ -1,0 +1,1 @@
+"""Referral of hazards to outside departments."""

@@ -1,0 +1,1 @@
+"""Hazard statistics for the evaluation."""

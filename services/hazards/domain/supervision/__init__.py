@@ -1,0 +1,1 @@
+"""Listing supervision by the bureau and the county's supervision list."""

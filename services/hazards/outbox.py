@@ -1,0 +1,14 @@
+"""The hazards service's transactional outbox (``kit.outbox``) and its relay actor.
+
+Every event the service emits is written through :data:`outbox` in the transaction of the change it
+announces. The relay actor ``hazards.outbox.relay`` publishes pending events after commits that added
+events, and every minute from the scheduler.
+"""
+
+from hazards import SERVICE
+from kit.broker import configure_broker
+from kit.outbox import Outbox
+
+configure_broker()  # the relay below is an actor
+outbox = Outbox(SERVICE)
+relay = outbox.declare_relay()

@@ -1,0 +1,60 @@
+"""Who to notify: the principals of a school and the bureau staff of a county, looked up in Keycloak (the
+source of truth for accounts and roles) by their tenant attributes. Used by background work only."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from kit.identity import admin_client
+from kit.settings import get_settings
+
+
+@dataclass(frozen=True, slots=True)
+class Recipient:
+    user_id: str
+    email: str | None
+
+
+def _attribute(user: dict[str, Any], name: str) -> str | None:
+    values = (user.get("attributes") or {}).get(name) or []
+    return str(values[0]) if values else None
+
+
+async def principals_of(school_id: uuid.UUID) -> list[Recipient]:
+    """The enabled principal accounts of ``school_id`` (a school has a handful of accounts: search by its
+    attribute, then check each one's roles)."""
+    admin = admin_client(get_settings())
+    found = []
+    for account in await admin.a_get_users({"q": f"school_id:{school_id}", "enabled": True}):
+        roles = {r["name"] for r in await admin.a_get_realm_roles_of_user(account["id"])}
+        if "principal" in roles:
+            found.append(Recipient(user_id=str(account["id"]), email=account.get("email") or None))
+    return sorted(found, key=lambda r: r.user_id)
+
+
+async def bureau_of(county_id: uuid.UUID) -> list[Recipient]:
+    """The enabled bureau accounts of ``county_id`` (few per county: the role's members, by county)."""
+    admin = admin_client(get_settings())
+    members = await admin.a_get_realm_role_members("bureau", {"briefRepresentation": False})
+    found = [
+        Recipient(user_id=str(account["id"]), email=account.get("email") or None)
+        for account in members
+        if account.get("enabled", False)
+        and _attribute(account, "county_id") == str(county_id)
+        and not _attribute(account, "school_id")
+    ]
+    return sorted(found, key=lambda r: r.user_id)
+
+
+async def user(user_id: str) -> Recipient | None:
+    """The enabled account ``user_id``, if it exists."""
+    admin = admin_client(get_settings())
+    try:
+        found = await admin.a_get_user(user_id)
+    except Exception:  # python-keycloak raises its own error for an unknown id
+        return None
+    if not found.get("enabled", False):
+        return None
+    return Recipient(user_id=str(found["id"]), email=found.get("email") or None)

@@ -1,0 +1,248 @@
+"""Uploaded files (photos, documents) behind one small interface.
+
+The bytes live in a :class:`FileStore` — a directory on disk in the one-machine mode (an S3-compatible
+bucket can implement the same three methods later). What a file *is* and who may read it lives in a
+metadata row in the owning service's schema, under row-level security: a service serves a download only
+after it has read that row in the caller's tenant context, so another tenant's file answers 404. Keys are
+built here from ids, never from user input.
+
+Uploads are checked by their content, not by the name or the ``Content-Type`` the client claims.
+Office documents are recognised by their container's own table of contents: the part names of an OOXML
+package (``word/``, ``xl/``, ``ppt/``) or the stream names of a legacy OLE2 compound file.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import io
+import os
+import re
+import tempfile
+import uuid
+import zipfile
+from collections.abc import Collection
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from kit.errors import DomainError, InvalidInputError, NotFoundError
+
+JPEG = "image/jpeg"
+PNG = "image/png"
+WEBP = "image/webp"
+HEIC = "image/heic"
+HEIF = "image/heif"
+PDF = "application/pdf"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PPTX = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
+DOC = "application/msword"
+XLS = "application/vnd.ms-excel"
+PPT = "application/vnd.ms-powerpoint"
+
+#: Photos taken with a phone camera (HEIC/HEIF: iPhones) or exported from one.
+IMAGE_TYPES = frozenset({JPEG, PNG, WEBP, HEIC, HEIF})
+#: Word, Excel and PowerPoint documents, current (OOXML) and legacy (OLE2; also what WPS Office saves).
+OFFICE_TYPES = frozenset({DOCX, XLSX, PPTX, DOC, XLS, PPT})
+EXTENSIONS = {JPEG: ".jpg", PNG: ".png", WEBP: ".webp", HEIC: ".heic", HEIF: ".heif", PDF: ".pdf",
+              DOCX: ".docx", XLSX: ".xlsx", PPTX: ".pptx", DOC: ".doc", XLS: ".xls", PPT: ".ppt"}  # fmt: skip
+
+_HEIC_BRANDS = {b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis"}
+_HEIF_BRANDS = {b"mif1", b"msf1"}
+_OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+#: The main part of an OOXML package, and the main stream of an OLE2 file (names in UTF-16LE), per type.
+_OOXML_PARTS = {"word/document.xml": DOCX, "xl/workbook.xml": XLSX, "ppt/presentation.xml": PPTX}
+_OLE2_STREAMS = {"WordDocument": DOC, "Workbook": XLS, "Book": XLS, "PowerPoint Document": PPT}
+_KEY = re.compile(r"^[a-z0-9][a-z0-9._-]*(/[a-z0-9][a-z0-9._-]*)*$")
+#: Where the filesystem store keeps files when ``SAFECAMPUS_FILES_DIR`` is not set (one-machine mode).
+DEFAULT_FILES_DIR = ".data/files"
+
+
+class FileTooLargeError(DomainError):
+    """The upload is larger than the route accepts."""
+
+    status = 413
+    title = "Request body too large"
+    type_suffix = "too-large"
+
+
+class UnsupportedFileTypeError(DomainError):
+    """The upload's content is not one of the accepted kinds (whatever its name or declared type says)."""
+
+    status = 415
+    title = "Unsupported media type"
+    type_suffix = "unsupported-media-type"
+
+
+def sniff_content_type(data: bytes) -> str | None:
+    """The media type that ``data`` really is (JPEG, PNG, WebP, HEIC/HEIF, PDF, an office document), or
+    ``None``."""
+    if data.startswith(b"\xff\xd8\xff"):
+        return JPEG
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return PNG
+    if len(data) >= 12 and data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return WEBP
+    if len(data) >= 12 and data[4:8] == b"ftyp":
+        if data[8:12] in _HEIC_BRANDS:
+            return HEIC
+        if data[8:12] in _HEIF_BRANDS:
+            return HEIF
+    if data.startswith(b"%PDF-"):
+        return PDF
+    if data.startswith(b"PK\x03\x04"):
+        return _sniff_ooxml(data)
+    if data.startswith(_OLE2_MAGIC):
+        return _sniff_ole2(data)
+    return None
+
+
+def _sniff_ooxml(data: bytes) -> str | None:
+    # Only the zip's central directory is read (names, no decompression), so a zip bomb costs nothing.
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            names = set(archive.namelist())
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError):
+        return None
+    if "[Content_Types].xml" not in names:
+        return None
+    return next((kind for part, kind in _OOXML_PARTS.items() if part in names), None)
+
+
+def _sniff_ole2(data: bytes) -> str | None:
+    # The directory entries of a compound file carry the stream names in UTF-16LE, NUL-terminated.
+    for stream, kind in _OLE2_STREAMS.items():
+        if (stream.encode("utf-16-le") + b"\x00\x00") in data:
+            return kind
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class CheckedFile:
+    """An upload that passed :func:`check_upload`."""
+
+    data: bytes
+    content_type: str
+    size: int
+    sha256: str
+
+    @property
+    def extension(self) -> str:
+        return EXTENSIONS.get(self.content_type, "")
+
+
+def check_upload(
+    data: bytes, *, allowed: Collection[str], max_bytes: int, field: str = "file"
+) -> CheckedFile:
+    """Accept ``data`` if it is not empty, at most ``max_bytes`` long and, by its content, one of ``allowed``.
+
+    Raises :class:`FileTooLargeError` (413), :class:`UnsupportedFileTypeError` (415) or
+    :class:`~kit.errors.InvalidInputError` (422, empty file), each naming ``field``.
+    """
+    if not data:
+        raise InvalidInputError("the file is empty", errors=[{"key": field, "message": "empty"}])
+    if len(data) > max_bytes:
+        raise FileTooLargeError(
+            f"the file is larger than {max_bytes // 1024} KiB",
+            errors=[{"key": field, "message": f"at most {max_bytes} bytes"}],
+        )
+    content_type = sniff_content_type(data)
+    if content_type is None or content_type not in allowed:
+        accepted = ", ".join(sorted(allowed))
+        raise UnsupportedFileTypeError(
+            f"the file is not one of: {accepted}", errors=[{"key": field, "message": f"accepted: {accepted}"}]
+        )
+    return CheckedFile(
+        data=data, content_type=content_type, size=len(data), sha256=hashlib.sha256(data).hexdigest()
+    )
+
+
+def object_key(
+    service: str, county_id: uuid.UUID, school_id: uuid.UUID | None, file_id: uuid.UUID, extension: str = ""
+) -> str:
+    """The storage key of one file: ``<service>/<county>/<school or county>/<file id><ext>``."""
+    owner = str(school_id) if school_id else "county"
+    return f"{service}/{county_id}/{owner}/{file_id}{extension}"
+
+
+class FileStore(Protocol):
+    """Where the bytes of uploaded files live. Keys come from :func:`object_key`."""
+
+    async def put(self, key: str, data: bytes) -> None:
+        """Store ``data`` under ``key`` durably (replacing what was there)."""
+
+    async def get(self, key: str) -> bytes:
+        """The bytes under ``key``; :class:`~kit.errors.NotFoundError` when there are none."""
+
+    async def delete(self, key: str) -> None:
+        """Remove ``key`` (no error when it is already gone)."""
+
+
+class FilesystemStore:
+    """Files under one directory: written to a temporary file, synced, then renamed into place."""
+
+    def __init__(self, root: Path | str) -> None:
+        self.root = Path(root).resolve()
+
+    def _path(self, key: str) -> Path:
+        if not _KEY.match(key) or ".." in key:
+            raise ValueError(f"not a storage key: {key!r}")
+        return self.root / key
+
+    def _write(self, path: Path, data: bytes) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".upload-")
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+    async def put(self, key: str, data: bytes) -> None:
+        await asyncio.to_thread(self._write, self._path(key), data)
+
+    async def get(self, key: str) -> bytes:
+        try:
+            return await asyncio.to_thread(self._path(key).read_bytes)
+        except FileNotFoundError as exc:
+            raise NotFoundError("file not found") from exc
+
+    async def delete(self, key: str) -> None:
+        await asyncio.to_thread(self._path(key).unlink, missing_ok=True)
+
+
+def store_from_env() -> FileStore:
+    """The process's file store: ``SAFECAMPUS_FILES_DIR`` (default ``.data/files``) on the filesystem."""
+    return FilesystemStore(os.environ.get("SAFECAMPUS_FILES_DIR", "").strip() or DEFAULT_FILES_DIR)
+
+
+__all__ = [
+    "DOC",
+    "DOCX",
+    "HEIC",
+    "HEIF",
+    "IMAGE_TYPES",
+    "JPEG",
+    "OFFICE_TYPES",
+    "PDF",
+    "PNG",
+    "PPT",
+    "PPTX",
+    "WEBP",
+    "XLS",
+    "XLSX",
+    "CheckedFile",
+    "FileStore",
+    "FileTooLargeError",
+    "FilesystemStore",
+    "UnsupportedFileTypeError",
+    "check_upload",
+    "object_key",
+    "sniff_content_type",
+    "store_from_env",
+]

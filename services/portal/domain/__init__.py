@@ -1,0 +1,1 @@
+"""Pages, one folder per area: controller (HTTP) and what the area needs to call the APIs."""

@@ -1,0 +1,62 @@
+"""Both languages are complete: every message of the templates and the code has a translation."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from portal import i18n
+from portal.settings import LOCALES
+
+PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
+
+
+@pytest.fixture(scope="module")
+def template():
+    return i18n.extract_messages()
+
+
+def test_the_extraction_finds_the_pages_messages(template):
+    ids = {message.id for message in template if message.id}
+    assert "Onboard a school" in ids
+    assert "Sign out" in ids
+    assert len(ids) > 100
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_no_message_is_untranslated(template, locale):
+    assert i18n.untranslated(i18n.read_catalogue(locale), template) == []
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_translations_keep_every_placeholder(locale):
+    for message in i18n.read_catalogue(locale):
+        if not message.id:
+            continue
+        ids = message.id if isinstance(message.id, tuple) else (message.id,)
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        wanted = set(PLACEHOLDER.findall(ids[-1]))
+        for string in strings:
+            assert set(PLACEHOLDER.findall(string)) == wanted, (locale, message.id, string)
+
+
+def test_chinese_is_the_default_and_english_is_english():
+    i18n.install()
+    token = i18n.use_locale("zh_Hans")
+    try:
+        assert i18n.gettext("Sign out") == "退出登录"
+        assert i18n.ngettext("%(num)d school", "%(num)d schools", 3) == "共 3 所学校"
+        i18n.use_locale("en")
+        assert i18n.gettext("Sign out") == "Sign out"
+        assert i18n.ngettext("%(num)d school", "%(num)d schools", 3) == "3 schools"
+    finally:
+        i18n._current.reset(token)
+
+
+@pytest.mark.parametrize(
+    ("tag", "locale"),
+    [("zh-Hans", "zh_Hans"), ("zh_CN", "zh_Hans"), ("en-GB", "en"), ("en", "en"), ("fr", None), ("", None)],
+)
+def test_language_tags_are_understood(tag, locale):
+    assert i18n.normalise(tag) == locale
