@@ -10,6 +10,7 @@ import asyncio
 import os
 import secrets
 import socket
+import tempfile
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
@@ -72,6 +73,8 @@ os.environ.update(
         "SAFECAMPUS_PORTAL_CLIENT_SECRET": secrets.token_urlsafe(24),
         "SMTP_URL": f"smtp://127.0.0.1:{SMTP_PORT}",
         "SAFECAMPUS_TEMPORARY_PASSWORDS": "false",
+        # Uploaded files of the test run go to a throwaway directory, not the checkout.
+        "SAFECAMPUS_FILES_DIR": os.path.join(tempfile.gettempdir(), f"{DB_NAME}-files"),
         # Many apps and workers share one test Postgres: keep each pool small.
         "SAFECAMPUS_DB_POOL_SIZE": "2",
         "SAFECAMPUS_DB_MAX_OVERFLOW": "4",

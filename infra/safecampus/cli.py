@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -230,11 +231,24 @@ def demo() -> None:
     "--out", type=click.Path(dir_okay=False, path_type=Path), default=REPO_ROOT / ".data" / "demo.json"
 )
 def demo_seed(out: Path) -> None:
-    """Create the demo county 长岭县 with schools and logins; write them to --out."""
+    """Create the demo county 长岭县 with schools, logins, staff, hazards and an evaluation; write the logins
+    to --out. Idempotent: a second run completes what is missing."""
+    from evaluation.demo.seed import seed_evaluation_demo
+    from hazards.demo.seed import seed_hazards
     from kit.settings import get_settings
+    from personnel.demo.seed import seed_personnel
     from schools.demo.seed import seed_demo
 
-    data = asyncio.run(seed_demo(get_settings(), out, progress=click.echo))
+    settings = get_settings()
+
+    async def seed_all() -> dict[str, Any]:
+        data = await seed_demo(settings, out, progress=click.echo)
+        await seed_personnel(settings, out, progress=click.echo)
+        await seed_hazards(settings, data, progress=click.echo)
+        await seed_evaluation_demo(settings, data, progress=click.echo)
+        return data
+
+    data = asyncio.run(seed_all())
     click.echo(f"demo ready: {len(data['users'])} logins written to {out}")
 
 

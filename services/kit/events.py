@@ -729,7 +729,7 @@ INSPECTION_DECIDED = EventType(
     name="evaluation.inspection.decided",
     payload=InspectionDecided,
     producer="evaluation",
-    consumers=(),
+    consumers=("schools",),
     summary="The bureau accepted a school after its cross-school inspection, or returned it with "
     "rectification requests (the campaign's inspection-and-acceptance phase).",
 )

@@ -14,8 +14,20 @@ from typing import Any
 
 import pytest
 
-# The key that protects visitors' ID numbers, as production has one (set before the app reads it).
+# The key that protects visitors' ID numbers, as production has one. Another test module may have built
+# a personnel app already (the route walk does at collection): forget the settings it read.
 os.environ.setdefault("PERSONNEL_ID_KEY", secrets.token_urlsafe(32))
+
+
+def _forget_cached_key() -> None:
+    from personnel.domain.visitors.id_numbers import default_vault
+    from personnel.settings import get_personnel_settings
+
+    get_personnel_settings.cache_clear()
+    default_vault.cache_clear()
+
+
+_forget_cached_key()
 
 
 class SettableClock:

@@ -140,7 +140,13 @@ async def seed_demo(
                 school.provisioning_status = ProvisioningStatus.DONE
                 school.provisioning_error = ""
                 school.principal_user_id = account.user_id
-                school_entry = {"code": demo.code, "name": demo.name, "id": str(school.id)}
+                school_entry = {
+                    "code": demo.code,
+                    "name": demo.name,
+                    "id": str(school.id),
+                    "boarding": demo.boarding,
+                    "student_count": demo.students,
+                }
                 users.append({"username": school.principal_username, "password": password, "role": "principal",
                               "school": school_entry})  # fmt: skip
                 for suffix, role, label in STAFF:

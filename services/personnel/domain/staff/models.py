@@ -9,7 +9,7 @@ from sqlalchemy import Integer, String, Text, Uuid
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
 
-from personnel.models import Base, Timestamped, str_enum
+from personnel.models import Base, Timestamped, new_id, str_enum
 
 
 class StaffRole(enum.StrEnum):
@@ -49,7 +49,7 @@ class AccountStatus(enum.StrEnum):
 class Staff(Timestamped, Base):
     __tablename__ = "staff"
 
-    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=lambda: uuid.uuid4())
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
     county_id: Mapped[uuid.UUID] = mapped_column(Uuid)
     #: ``None`` for bureau users (county-level rows).
     school_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, nullable=True)
