@@ -38,9 +38,7 @@ def create_app(settings: Settings | None = None, *, store: FileStore | None = No
         SelfAssessmentEvidenceController,
     )
     from evaluation.domain.year_end.controller import YearEndController
-    from kit.audit import install_audit_hook
 
-    install_audit_hook()
     return create_service_app(
         service=SERVICE,
         title="SafeCampus evaluation API",

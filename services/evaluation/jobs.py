@@ -1,11 +1,9 @@
 """Every actor of the evaluation service (imported by the worker, ``safecampus.worker``, and the scheduler):
 the outbox relay, the event consumers and the periodic jobs."""
 
-from kit.audit import install_audit_hook
 from kit.broker import configure_broker
 
 configure_broker()
-install_audit_hook()
 
 import evaluation.domain.directory.consumers  # noqa: E402
 import evaluation.domain.indicators.consumers  # noqa: E402

@@ -8,7 +8,6 @@ from hazards import SERVICE
 from hazards.clock import Clock, system_clock
 from hazards.domain.reports.limits import ChannelLimits
 from kit.app import create_service_app
-from kit.audit import install_audit_hook
 from kit.broker import check_broker, configure_broker
 from kit.db import Database
 from kit.settings import Settings, get_settings
@@ -27,7 +26,6 @@ def create_app(
     public channel's :class:`~hazards.domain.reports.channel.ChannelLimits`) can be replaced in tests."""
     settings = settings or get_settings()
     configure_broker(settings)
-    install_audit_hook()  # every ORM write of a tenant table lands in hazards.audit_log
     # Imported after the broker is configured: the modules declare actors.
     import hazards.domain.notifications.jobs  # noqa: F401  (the e-mail job notifications enqueue)
     from hazards.domain.escalation.controller import EscalationPolicyController

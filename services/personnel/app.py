@@ -5,7 +5,6 @@ from __future__ import annotations
 from litestar import Litestar
 
 from kit.app import create_service_app
-from kit.audit import install_audit_hook
 from kit.broker import check_broker, configure_broker
 from kit.db import Database
 from kit.settings import Settings, get_settings
@@ -20,7 +19,6 @@ def create_app(settings: Settings | None = None, *, clock: Clock = system_clock)
     settings = settings or get_settings()
     get_personnel_settings()  # refuse to start without a usable ID-number key (production)
     configure_broker(settings)
-    install_audit_hook()  # every ORM write of a tenant table lands in personnel.audit_log
     # Imported after the broker is configured: the modules declare actors.
     from personnel.domain.audit import AuditController
     from personnel.domain.dormitories import DormitoryController, NightInspectionController

@@ -1,11 +1,9 @@
 """Every actor and periodic job of the personnel service (imported by the worker and the scheduler)."""
 
-from kit.audit import install_audit_hook
 from kit.broker import configure_broker
 from personnel.settings import get_personnel_settings
 
 configure_broker()
-install_audit_hook()  # background writes are audited like the API's
 get_personnel_settings()  # a worker without a usable ID-number key (production) refuses to start
 
 import personnel.domain.dormitories.jobs  # noqa: E402

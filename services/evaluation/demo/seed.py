@@ -32,7 +32,6 @@ from evaluation.domain.self_assessment.schemas import EntryInput
 from evaluation.domain.self_assessment.service import SelfAssessmentService
 from evaluation.domain.year_end.schemas import SignOff
 from evaluation.domain.year_end.service import YearEndService
-from kit.audit import install_audit_hook
 from kit.db import Database
 from kit.identity import AccountProfile, admin_client, find_account
 from kit.settings import Settings
@@ -302,7 +301,6 @@ async def seed_evaluation_demo(
     if settings.is_production:
         raise RuntimeError("the demo seed is for development only")
     note = progress or (lambda _msg: None)
-    install_audit_hook()
     admin = admin_client(settings)
 
     async def lookup(username: str) -> AccountProfile | None:

@@ -35,7 +35,6 @@ from hazards.domain.referrals.models import ReferralStatus
 from hazards.domain.referrals.service import ReferralService
 from hazards.domain.supervision.service import SupervisionService
 from hazards.vocabulary import Area, Category, Department, IncidentKind, Severity, Source
-from kit.audit import install_audit_hook
 from kit.db import Database
 from kit.identity import admin_client, find_account
 from kit.settings import Settings
@@ -352,7 +351,6 @@ async def seed_hazards(
     from kit.storage import store_from_env
 
     note = progress or (lambda _msg: None)
-    install_audit_hook()
     county_id = uuid.UUID(demo["county"]["id"])
     by_school: dict[str, list[Mapping[str, Any]]] = {}
     bureau_users = []

