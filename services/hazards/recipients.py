@@ -4,17 +4,10 @@ source of truth for accounts and roles) by their tenant attributes. Used by back
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from typing import Any
 
-from kit.identity import admin_client
+from kit.identity import Recipient, admin_client, bureau_recipients
 from kit.settings import get_settings
-
-
-@dataclass(frozen=True, slots=True)
-class Recipient:
-    user_id: str
-    email: str | None
 
 
 def _attribute(user: dict[str, Any], name: str) -> str | None:
@@ -35,17 +28,8 @@ async def principals_of(school_id: uuid.UUID) -> list[Recipient]:
 
 
 async def bureau_of(county_id: uuid.UUID) -> list[Recipient]:
-    """The enabled bureau accounts of ``county_id`` (few per county: the role's members, by county)."""
-    admin = admin_client(get_settings())
-    members = await admin.a_get_realm_role_members("bureau", {"briefRepresentation": False})
-    found = [
-        Recipient(user_id=str(account["id"]), email=account.get("email") or None)
-        for account in members
-        if account.get("enabled", False)
-        and _attribute(account, "county_id") == str(county_id)
-        and not _attribute(account, "school_id")
-    ]
-    return sorted(found, key=lambda r: r.user_id)
+    """The enabled bureau accounts of ``county_id``."""
+    return await bureau_recipients(admin_client(get_settings()), county_id)
 
 
 async def user(user_id: str) -> Recipient | None:

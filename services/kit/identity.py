@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import secrets
 import string
+import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -188,3 +189,30 @@ async def set_account_attribute(admin: KeycloakAdmin, user_id: str, name: str, v
         attributes.pop(name, None)
     await admin.a_update_user(user_id, {**user, "attributes": attributes})
     return True
+
+
+@dataclass(frozen=True, slots=True)
+class Recipient:
+    """Somebody to notify: their account id and e-mail address, as Keycloak knows them."""
+
+    user_id: str
+    email: str | None
+
+
+def _first_attribute(user: Mapping[str, object], name: str) -> str | None:
+    attributes = user.get("attributes") or {}
+    values = attributes.get(name) if isinstance(attributes, Mapping) else None
+    return str(values[0]) if isinstance(values, list) and values else None
+
+
+async def bureau_recipients(admin: KeycloakAdmin, county_id: uuid.UUID) -> list[Recipient]:
+    """The enabled bureau accounts of ``county_id`` (few per county: the role's members, by county)."""
+    members = await admin.a_get_realm_role_members("bureau", {"briefRepresentation": False})
+    found = [
+        Recipient(user_id=str(account["id"]), email=account.get("email") or None)
+        for account in members
+        if account.get("enabled", False)
+        and _first_attribute(account, "county_id") == str(county_id)
+        and not _first_attribute(account, "school_id")
+    ]
+    return sorted(found, key=lambda r: r.user_id)

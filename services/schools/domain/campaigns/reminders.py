@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kit.identity import admin_client
+from kit.identity import Recipient, admin_client, bureau_recipients
 from kit.logging import get_logger
 from kit.notifications import Notifications, bilingual
 from kit.settings import get_settings
@@ -35,27 +35,13 @@ log = get_logger(__name__)
 REMIND_DAYS_BEFORE = 3
 
 
-@dataclass(frozen=True, slots=True)
-class Recipient:
-    user_id: str
-    email: str | None
-
-
 #: Finds the bureau accounts of a county.
 BureauLookup = Callable[[uuid.UUID], Awaitable[list[Recipient]]]
 
 
 async def bureau_of(county_id: uuid.UUID) -> list[Recipient]:
     """The enabled bureau accounts of ``county_id``, from Keycloak (the source of truth for accounts)."""
-    admin = admin_client(get_settings())
-    members = await admin.a_get_realm_role_members("bureau", {"briefRepresentation": False})
-    found = [
-        Recipient(user_id=str(user["id"]), email=user.get("email") or None)
-        for user in members
-        if user.get("enabled", True)
-        and str(county_id) in ((user.get("attributes") or {}).get("county_id") or [])
-    ]
-    return sorted(found, key=lambda r: r.user_id)
+    return await bureau_recipients(admin_client(get_settings()), county_id)
 
 
 @dataclass(frozen=True, slots=True)
