@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import text
+from typing import Any
+
+from sqlalchemy import MetaData, create_engine, pool, text
 from sqlalchemy.engine import Connection
 
 from tenants.roles import OWNER, app_role
@@ -40,3 +42,23 @@ def finish_schema(connection: Connection, schema: str) -> None:
     connection.execute(text(f"GRANT SELECT ON {schema}.alembic_version TO {role}"))
     connection.execute(text("RESET ROLE"))
     connection.commit()
+
+
+def run_service_migrations(context: Any, schema: str, metadata: MetaData) -> None:
+    """The body of every service's Alembic ``env.py``: as the owner role, in the service's own schema and
+    version table, then the app role's grants on the version table put right."""
+    engine = create_engine(context.config.get_main_option("sqlalchemy.url") or "", poolclass=pool.NullPool)
+    with engine.connect() as connection:
+        prepare_schema(connection, schema)
+        context.configure(
+            connection=connection,
+            target_metadata=metadata,
+            version_table_schema=schema,
+            include_schemas=False,
+            transaction_per_migration=False,
+        )
+        with context.begin_transaction():
+            context.run_migrations()
+        connection.execute(text("RESET ROLE"))
+        connection.commit()
+        finish_schema(connection, schema)
