@@ -98,7 +98,23 @@ class Api:
     async def post(self, service: str, path: str, **kwargs: Any) -> Any:
         return await self.send(service, "POST", path, **kwargs)
 
+    async def put(self, service: str, path: str, **kwargs: Any) -> Any:
+        return await self.send(service, "PUT", path, **kwargs)
+
+    async def patch(self, service: str, path: str, **kwargs: Any) -> Any:
+        return await self.send(service, "PATCH", path, **kwargs)
+
+    async def delete(self, service: str, path: str, **kwargs: Any) -> Any:
+        return await self.send(service, "DELETE", path, **kwargs)
+
+    async def download(
+        self, service: str, path: str, params: Mapping[str, Any] | None = None
+    ) -> httpx.Response:
+        """A file the API serves (an export, a report, an evidence file): the whole response, checked."""
+        return await self.send(service, "GET", path, params=params, raw=True)  # type: ignore[no-any-return]
+
     async def send(self, service: str, method: str, path: str, **kwargs: Any) -> Any:
+        raw = kwargs.pop("raw", False)
         url = self.urls[service].rstrip("/") + path
         params = kwargs.pop("params", None)
         if params:
@@ -113,6 +129,8 @@ class Api:
             raise ApiUnavailable(service)
         if response.status_code >= 400:
             raise ApiProblem.from_response(response)
+        if raw:
+            return response
         if response.status_code == 204 or not response.content:
             return None
         return response.json()

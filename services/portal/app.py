@@ -45,6 +45,7 @@ from portal.i18n import (
     ntranslate,
     translate,
 )
+from portal.nav import area_routes
 from portal.settings import LOCALES, PortalSettings
 from portal.web import EXCEPTION_HANDLERS
 
@@ -165,6 +166,7 @@ def create_app(settings: PortalSettings | None = None) -> Litestar:
             SchoolProfileController,
             NotificationsController,
             AuditController,
+            *area_routes(),
         ],
         middleware=[
             session.middleware,
@@ -187,5 +189,5 @@ def create_app(settings: PortalSettings | None = None) -> Litestar:
     app.state.settings = settings
     app.state.verifier = verifier
     app.state.oidc = oidc
-    app.state.api_urls = {"schools": settings.schools_api_url}
+    app.state.api_urls = settings.api_urls
     return app

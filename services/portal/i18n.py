@@ -34,6 +34,8 @@ from portal.settings import LOCALES
 TRANSLATIONS_DIR = Path(__file__).parent / "translations"
 PACKAGE_DIR = Path(__file__).parent
 LANGUAGE_COOKIE = "safecampus_lang"
+#: The catalogue of messages used outside the page areas that keep their own (``<area>.po``).
+COMMON = "messages"
 #: Extraction: templates with Jinja's extractor, code with Python's; ``N_`` marks text translated later.
 METHOD_MAP = [("templates/**.html", "jinja2"), ("**.py", "python")]
 OPTIONS_MAP = {"templates/**.html": {"extensions": "jinja2.ext.i18n", "newstyle_gettext": "true"}}
@@ -61,11 +63,19 @@ def normalise(value: str | None) -> str | None:
 
 
 def load_catalogues(directory: Path = TRANSLATIONS_DIR) -> dict[str, Translations]:
-    """Compile every locale's ``messages.po`` in memory."""
+    """Compile every locale's catalogues (``messages.po`` and one per page area) in memory, as one."""
     loaded: dict[str, Translations] = {}
     for locale in LOCALES:
-        with (directory / locale / "LC_MESSAGES" / "messages.po").open("rb") as handle:
-            catalog = read_po(handle, locale=locale)
+        catalog = Catalog(locale=locale)
+        for path in sorted((directory / locale / "LC_MESSAGES").glob("*.po")):
+            with path.open("rb") as handle:
+                for message in read_po(handle, locale=locale):
+                    if (
+                        message.id
+                        and _translated(message)
+                        and catalog.get(message.id, message.context) is None
+                    ):
+                        catalog[message.id] = message
         buffer = io.BytesIO()
         write_mo(buffer, catalog)
         buffer.seek(0)
@@ -167,16 +177,50 @@ def extract_messages() -> Catalog:
     return catalog
 
 
-def catalogue_path(locale: str) -> Path:
-    return TRANSLATIONS_DIR / locale / "LC_MESSAGES" / "messages.po"
+def catalogue_path(locale: str, name: str = COMMON) -> Path:
+    return TRANSLATIONS_DIR / locale / "LC_MESSAGES" / f"{name}.po"
 
 
-def read_catalogue(locale: str) -> Catalog:
-    path = catalogue_path(locale)
+def read_catalogue(locale: str, name: str = COMMON) -> Catalog:
+    path = catalogue_path(locale, name)
     if not path.exists():
         return Catalog(locale=locale)
     with path.open("rb") as handle:
         return read_po(handle, locale=locale)
+
+
+def catalogue_names() -> list[str]:
+    """``messages`` and every page area that keeps a catalogue of its own (in any locale)."""
+    areas = {path.stem for path in TRANSLATIONS_DIR.glob("*/LC_MESSAGES/*.po")} - {COMMON}
+    return [COMMON, *sorted(areas)]
+
+
+def area_of(location: str, areas: Iterable[str]) -> str:
+    """The catalogue a source file's messages go to: its page area's (``domain/<area>/``,
+    ``templates/<area>/``) when that area keeps one, else the common ``messages``."""
+    parts = Path(location).parts
+    if len(parts) > 2 and parts[0] in ("domain", "templates") and parts[1] in areas:
+        return parts[1]
+    return COMMON
+
+
+def split_by_catalogue(template: Catalog, names: Iterable[str]) -> dict[str, Catalog]:
+    """The extracted messages per catalogue; a message used in several areas is in each of theirs."""
+    names = list(names)
+    areas = [name for name in names if name != COMMON]
+    parts = {name: Catalog(charset="utf-8", creation_date=template.creation_date) for name in names}
+    for message in template:
+        if not message.id:
+            continue
+        for name in {area_of(filename, areas) for filename, _line in message.locations}:
+            parts[name].add(
+                message.id,
+                None,
+                [loc for loc in message.locations if area_of(loc[0], areas) == name],
+                auto_comments=message.auto_comments,
+                context=message.context,
+            )
+    return parts
 
 
 def _translated(message: Message) -> bool:
@@ -196,35 +240,51 @@ def untranslated(catalog: Catalog, template: Catalog) -> list[str]:
     return missing
 
 
-def update_catalogues(locales: Iterable[str] = LOCALES) -> dict[str, list[str]]:
-    """Re-extract and merge into every catalogue; returns what is still untranslated per locale."""
-    template = extract_messages()
+def update_catalogues(locales: Iterable[str] = LOCALES, only: str | None = None) -> dict[str, list[str]]:
+    """Re-extract and merge into the catalogues (all, or only the one named ``only``, creating it for a
+    new page area); returns what is still untranslated, as ``"<locale>/<catalogue>"`` → messages."""
+    names = catalogue_names()
+    if only and only not in names:
+        names.append(only)
+    parts = split_by_catalogue(extract_messages(), names)
     report = {}
     for locale in locales:
-        catalog = read_catalogue(locale)
-        catalog.update(template, no_fuzzy_matching=True)
-        catalog.project, catalog.version, catalog.fuzzy = "SafeCampus portal", "1", False
-        catalog.header_comment = (
-            f"# SafeCampus portal messages ({locale}). Update with `python -m portal.i18n`."
-        )
-        if locale == "en":
+        known: dict[tuple[Any, Any], Any] = {}  # a translation made in any catalogue is reused when a message moves between them
+        for name in names:
+            for message in read_catalogue(locale, name):
+                if message.id and _translated(message):
+                    known.setdefault((message.id, message.context), message.string)
+        for name in [only] if only else names:
+            template = parts[name]
+            catalog = read_catalogue(locale, name)
+            catalog.update(template, no_fuzzy_matching=True)
+            catalog.project, catalog.version, catalog.fuzzy = "SafeCampus portal", "1", False
+            catalog.header_comment = (
+                f"# SafeCampus portal messages ({locale}, {name}). Update with `python -m portal.i18n`."
+            )
             for message in catalog:
                 if message.id and not _translated(message):
-                    message.string = message.id
-        for obsolete in list(catalog.obsolete):
-            del catalog.obsolete[obsolete]
-        path = catalogue_path(locale)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("wb") as handle:
-            write_po(handle, catalog, width=110, omit_header=False, sort_output=False, include_previous=False)
-        report[locale] = untranslated(catalog, template)
+                    if locale == "en":
+                        message.string = message.id
+                    elif (message.id, message.context) in known:
+                        message.string = known[(message.id, message.context)]
+            for obsolete in list(catalog.obsolete):
+                del catalog.obsolete[obsolete]
+            path = catalogue_path(locale, name)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with path.open("wb") as handle:
+                write_po(
+                    handle, catalog, width=110, omit_header=False, sort_output=False, include_previous=False
+                )
+            report[f"{locale}/{name}"] = untranslated(catalog, template)
     return report
 
 
 if __name__ == "__main__":
-    left = update_catalogues()
-    for locale, messages in left.items():
-        print(f"{locale}: {len(messages)} untranslated")
+    area = sys.argv[2] if len(sys.argv) > 2 and sys.argv[1] == "--area" else None
+    left = update_catalogues(only=area)
+    for name, messages in left.items():
+        print(f"{name}: {len(messages)} untranslated")
         for message in messages:
             print(f"  {message}")
     sys.exit(1 if any(left.values()) else 0)

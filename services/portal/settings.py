@@ -27,8 +27,11 @@ class PortalSettings:
     session_secret: str = ""
     #: Where browsers reach the portal (``SAFECAMPUS_PORTAL_URL``); the OIDC redirect URI is derived from it.
     public_url: str = "http://127.0.0.1:8100"
-    #: Where the portal reaches the schools API (server to server).
+    #: Where the portal reaches each service's API (server to server).
     schools_api_url: str = "http://127.0.0.1:8101"
+    hazards_api_url: str = "http://127.0.0.1:8102"
+    personnel_api_url: str = "http://127.0.0.1:8103"
+    evaluation_api_url: str = "http://127.0.0.1:8104"
     #: The language before a user chooses one and when their county sets none.
     default_locale: str = LOCALES[0]
     #: ``redis://...`` keeps sessions in Redis (several portal replicas); empty: in this process's memory.
@@ -47,6 +50,9 @@ class PortalSettings:
             session_secret=_env("SAFECAMPUS_SESSION_SECRET"),
             public_url=_env("SAFECAMPUS_PORTAL_URL", cls.public_url).rstrip("/"),
             schools_api_url=_env("SCHOOLS_API_URL", cls.schools_api_url).rstrip("/"),
+            hazards_api_url=_env("HAZARDS_API_URL", cls.hazards_api_url).rstrip("/"),
+            personnel_api_url=_env("PERSONNEL_API_URL", cls.personnel_api_url).rstrip("/"),
+            evaluation_api_url=_env("EVALUATION_API_URL", cls.evaluation_api_url).rstrip("/"),
             default_locale=_env("PORTAL_DEFAULT_LOCALE", cls.default_locale),
             session_store_url=_env("PORTAL_SESSION_STORE_URL"),
             session_max_age=int(_env("PORTAL_SESSION_MAX_AGE", str(cls.session_max_age))),
@@ -72,6 +78,16 @@ class PortalSettings:
     def secure_cookies(self) -> bool:
         """Cookies carry ``Secure`` when browsers reach the portal over https."""
         return self.public_url.startswith("https://")
+
+    @property
+    def api_urls(self) -> dict[str, str]:
+        """Each service's API by the name the portal's calls use (``api.get("hazards", ...)``)."""
+        return {
+            "schools": self.schools_api_url,
+            "hazards": self.hazards_api_url,
+            "personnel": self.personnel_api_url,
+            "evaluation": self.evaluation_api_url,
+        }
 
     @property
     def redirect_uri(self) -> str:

@@ -21,34 +21,17 @@ from portal.api import ApiProblem, ApiUnavailable
 from portal.auth.oidc import OidcError
 from portal.auth.session import SignedIn
 from portal.i18n import N_, gettext
+from portal.nav import NAVIGATION, NavItem
 from tenants import TenantContext
 
 log = get_logger(__name__)
 
-ALL_ROLES = frozenset({"bureau", "principal", "teacher", "guard"})
 ROLE_LABELS = {
     "bureau": N_("Education bureau"),
     "principal": N_("Principal"),
     "teacher": N_("Teacher"),
     "guard": N_("Security guard"),
 }
-
-
-@dataclass(frozen=True, slots=True)
-class NavItem:
-    path: str
-    label: str
-    roles: frozenset[str]
-
-
-#: The menu; each entry's roles are exactly those its route's guard lets in (a test checks this).
-NAVIGATION: tuple[NavItem, ...] = (
-    NavItem("/", N_("Home"), ALL_ROLES),
-    NavItem("/schools", N_("Schools"), frozenset({"bureau"})),
-    NavItem("/audit", N_("Audit check"), frozenset({"bureau"})),
-    NavItem("/school", N_("School profile"), frozenset({"principal"})),
-    NavItem("/notifications", N_("Notifications"), ALL_ROLES),
-)
 
 
 @dataclass(frozen=True, slots=True)

@@ -74,6 +74,41 @@ def schools_api(stack: Any, broker: Any) -> Iterator[str]:
         yield url
 
 
+@pytest.fixture(scope="session")
+def hazards_api(stack: Any, broker: Any) -> Iterator[str]:
+    from hazards.app import create_app
+
+    with serving(lambda port: create_app(stack.settings), name="hazards-api") as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def personnel_api(stack: Any, broker: Any) -> Iterator[str]:
+    from personnel.app import create_app
+
+    with serving(lambda port: create_app(stack.settings), name="personnel-api") as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def evaluation_api(stack: Any, broker: Any) -> Iterator[str]:
+    from evaluation.app import create_app
+
+    with serving(lambda port: create_app(stack.settings), name="evaluation-api") as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def api_urls(schools_api: str, hazards_api: str, personnel_api: str, evaluation_api: str) -> dict[str, str]:
+    """Every service API as a real server, by the name the portal's calls use."""
+    return {
+        "schools": schools_api,
+        "hazards": hazards_api,
+        "personnel": personnel_api,
+        "evaluation": evaluation_api,
+    }
+
+
 @dataclass
 class Portal:
     url: str
@@ -84,7 +119,7 @@ class Portal:
         return self.app.stores.get("sessions")
 
 
-def portal_settings(stack: Any, schools_api: str, public_url: str) -> Any:
+def portal_settings(stack: Any, api_urls: dict[str, str], public_url: str) -> Any:
     from portal.settings import PortalSettings
 
     return PortalSettings(
@@ -92,18 +127,21 @@ def portal_settings(stack: Any, schools_api: str, public_url: str) -> Any:
         client_secret=os.environ["SAFECAMPUS_PORTAL_CLIENT_SECRET"],
         session_secret=SESSION_SECRET,
         public_url=public_url,
-        schools_api_url=schools_api,
+        schools_api_url=api_urls["schools"],
+        hazards_api_url=api_urls["hazards"],
+        personnel_api_url=api_urls["personnel"],
+        evaluation_api_url=api_urls["evaluation"],
     )
 
 
 @pytest.fixture(scope="session")
-def portal(stack: Any, schools_api: str) -> Iterator[Portal]:
+def portal(stack: Any, api_urls: dict[str, str]) -> Iterator[Portal]:
     from portal.app import create_app
 
     built: dict[str, Any] = {}
 
     def build(port: int) -> Any:
-        built["app"] = create_app(portal_settings(stack, schools_api, f"http://127.0.0.1:{port}"))
+        built["app"] = create_app(portal_settings(stack, api_urls, f"http://127.0.0.1:{port}"))
         return built["app"]
 
     with serving(build, name="portal") as url:

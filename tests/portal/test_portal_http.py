@@ -89,10 +89,10 @@ async def test_the_session_cookie_is_httponly_lax_and_holds_only_a_signed_id(por
     assert len(mac) == 32
 
 
-async def test_over_https_the_session_and_csrf_cookies_are_secure(stack, schools_api):
+async def test_over_https_the_session_and_csrf_cookies_are_secure(stack, api_urls):
     from portal.app import create_app
 
-    app = create_app(portal_settings(stack, schools_api, "https://portal.example"))
+    app = create_app(portal_settings(stack, api_urls, "https://portal.example"))
     async with AsyncTestClient(app) as client:
         start = await client.get("/auth/login", follow_redirects=False)
         page = await client.get("/auth/logged-out")

@@ -26,12 +26,26 @@ def test_the_extraction_finds_the_pages_messages(template):
 
 @pytest.mark.parametrize("locale", LOCALES)
 def test_no_message_is_untranslated(template, locale):
-    assert i18n.untranslated(i18n.read_catalogue(locale), template) == []
+    names = i18n.catalogue_names()
+    for name, part in i18n.split_by_catalogue(template, names).items():
+        assert i18n.untranslated(i18n.read_catalogue(locale, name), part) == [], name
+
+
+def test_a_page_area_keeps_its_own_messages_and_shares_the_common_ones(template):
+    parts = i18n.split_by_catalogue(template, ["messages", "schools"])
+    schools = {message.id for message in parts["schools"] if message.id}
+    common = {message.id for message in parts["messages"] if message.id}
+    assert "Row by row" in schools and "Row by row" not in common
+    assert "Sign out" in common and "Sign out" not in schools
+    assert i18n.area_of("templates/schools/index.html", ["schools"]) == "schools"
+    assert i18n.area_of("templates/base.html", ["schools"]) == "messages"
+    assert i18n.area_of("domain/hazards/controller.py", ["schools"]) == "messages"
 
 
 @pytest.mark.parametrize("locale", LOCALES)
-def test_translations_keep_every_placeholder(locale):
-    for message in i18n.read_catalogue(locale):
+@pytest.mark.parametrize("name", i18n.catalogue_names())
+def test_translations_keep_every_placeholder(locale, name):
+    for message in i18n.read_catalogue(locale, name):
         if not message.id:
             continue
         ids = message.id if isinstance(message.id, tuple) else (message.id,)

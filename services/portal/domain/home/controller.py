@@ -10,7 +10,8 @@ from litestar import Controller, Request, Response, get
 from kit.auth import requires_role
 from portal.api import UserApi
 from portal.domain.notifications.client import list_notifications
-from portal.web import ALL_ROLES, Viewer, page
+from portal.nav import ALL_ROLES
+from portal.web import Viewer, page
 
 #: The bureau's dashboard counts over at most this many schools (a county has a few hundred).
 DASHBOARD_SCHOOLS = 200

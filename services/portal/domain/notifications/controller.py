@@ -12,7 +12,8 @@ from litestar.response import Redirect
 from kit.auth import requires_role
 from portal.api import UserApi
 from portal.domain.notifications.client import list_notifications, mark_all_read, mark_read
-from portal.web import ALL_ROLES, page
+from portal.nav import ALL_ROLES
+from portal.web import page
 
 PAGE_SIZE = 50
 

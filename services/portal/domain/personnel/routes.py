@@ -1,0 +1,7 @@
+"""The personnel pages' route handlers, mounted by the portal app."""
+
+from __future__ import annotations
+
+from typing import Any
+
+ROUTES: list[Any] = []
