@@ -66,35 +66,37 @@ def serving(app_for_port: Any, *, name: str) -> Iterator[str]:
         sock.close()
 
 
+@contextmanager
+def serving_api(service: str, stack: Any) -> Iterator[str]:
+    """A service's API (``<service>.app.create_app``) as a real server."""
+    from importlib import import_module
+
+    create_app = import_module(f"{service}.app").create_app
+    with serving(lambda port: create_app(stack.settings), name=f"{service}-api") as url:
+        yield url
+
+
 @pytest.fixture(scope="session")
 def schools_api(stack: Any, broker: Any) -> Iterator[str]:
-    from schools.app import create_app
-
-    with serving(lambda port: create_app(stack.settings), name="schools-api") as url:
+    with serving_api("schools", stack) as url:
         yield url
 
 
 @pytest.fixture(scope="session")
 def hazards_api(stack: Any, broker: Any) -> Iterator[str]:
-    from hazards.app import create_app
-
-    with serving(lambda port: create_app(stack.settings), name="hazards-api") as url:
+    with serving_api("hazards", stack) as url:
         yield url
 
 
 @pytest.fixture(scope="session")
 def personnel_api(stack: Any, broker: Any) -> Iterator[str]:
-    from personnel.app import create_app
-
-    with serving(lambda port: create_app(stack.settings), name="personnel-api") as url:
+    with serving_api("personnel", stack) as url:
         yield url
 
 
 @pytest.fixture(scope="session")
 def evaluation_api(stack: Any, broker: Any) -> Iterator[str]:
-    from evaluation.app import create_app
-
-    with serving(lambda port: create_app(stack.settings), name="evaluation-api") as url:
+    with serving_api("evaluation", stack) as url:
         yield url
 
 
