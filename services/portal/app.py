@@ -45,13 +45,22 @@ from portal.i18n import (
     ntranslate,
     translate,
 )
-from portal.nav import area_routes
+from portal.nav import AREAS, area_routes
 from portal.settings import LOCALES, PortalSettings
 from portal.web import EXCEPTION_HANDLERS
 
 HERE = Path(__file__).parent
 #: Reachable without a session (everything else is deny by default).
-PUBLIC_PATHS = ["^/auth/", "^/health/", "^/metrics$", "^/static/", "^/language", "^/favicon.ico$"]
+PUBLIC_PATHS = [
+    "^/auth/",
+    "^/health/",
+    "^/metrics$",
+    "^/static/",
+    "^/language",
+    "^/favicon.ico$",
+    # The public hazard report (a school's QR link): anyone, no account.
+    "^/report/",
+]
 CSRF_COOKIE = "safecampus_csrf"
 CSRF_HEADER = "X-CSRF-Token"
 LANGUAGE_NAMES = {"zh_Hans": "中文", "en": "English"}
@@ -76,6 +85,7 @@ def _templates() -> TemplateConfig[JinjaTemplateEngine]:
         locales=LOCALES,
         language_names=LANGUAGE_NAMES,
         labels=labels,
+        areas=AREAS,
         csrf_header=CSRF_HEADER,
     )
     return TemplateConfig(instance=JinjaTemplateEngine.from_environment(environment))
