@@ -49,7 +49,8 @@ RUN apt-get update \
     && rm -rf /var/lib/apt/lists/* \
     && groupadd --system --gid 10001 safecampus \
     && useradd --system --uid 10001 --gid 10001 --no-create-home --home-dir /nonexistent \
-        --shell /usr/sbin/nologin safecampus
+        --shell /usr/sbin/nologin safecampus \
+    && install -d -o 10001 -g 10001 /var/lib/safecampus/files
 
 COPY --from=builder /opt/venv /opt/venv
 COPY --from=builder /app /app

@@ -1,7 +1,7 @@
 """Uploaded files (photos, documents) behind one small interface.
 
-The bytes live in a :class:`FileStore` — a directory on disk in the one-machine mode (an S3-compatible
-bucket can implement the same three methods later). What a file *is* and who may read it lives in a
+The bytes live in a :class:`FileStore` — a directory on disk in the one-machine mode, an S3-compatible
+bucket in production (:mod:`kit.s3`). What a file *is* and who may read it lives in a
 metadata row in the owning service's schema, under row-level security: a service serves a download only
 after it has read that row in the caller's tenant context, so another tenant's file answers 404. Keys are
 built here from ids, never from user input.
@@ -14,6 +14,7 @@ package (``word/``, ``xl/``, ``ppt/``) or the stream names of a legacy OLE2 comp
 from __future__ import annotations
 
 import asyncio
+import errno
 import hashlib
 import io
 import os
@@ -27,6 +28,7 @@ from pathlib import Path
 from typing import Protocol
 
 from kit.errors import DomainError, InvalidInputError, NotFoundError
+from kit.logging import get_logger
 
 JPEG = "image/jpeg"
 PNG = "image/png"
@@ -55,6 +57,8 @@ _OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _OOXML_PARTS = {"word/document.xml": DOCX, "xl/workbook.xml": XLSX, "ppt/presentation.xml": PPTX}
 _OLE2_STREAMS = {"WordDocument": DOC, "Workbook": XLS, "Book": XLS, "PowerPoint Document": PPT}
 _KEY = re.compile(r"^[a-z0-9][a-z0-9._-]*(/[a-z0-9][a-z0-9._-]*)*$")
+log = get_logger(__name__)
+
 #: Where the filesystem store keeps files when ``SAFECAMPUS_FILES_DIR`` is not set (one-machine mode).
 DEFAULT_FILES_DIR = ".data/files"
 
@@ -65,6 +69,34 @@ class FileTooLargeError(DomainError):
     status = 413
     title = "Request body too large"
     type_suffix = "too-large"
+
+
+class StorageUnavailableError(DomainError):
+    """The file store could not keep the bytes (an I/O error, the store missing): the upload is refused
+    and the request rolls back, so no row points at a file that is not there. Retrying later may work."""
+
+    status = 503
+    title = "Storage unavailable"
+    type_suffix = "storage-unavailable"
+
+
+class StorageFullError(StorageUnavailableError):
+    """The file store is out of space or over its quota (507: the client may retry once space is freed)."""
+
+    status = 507
+    title = "Insufficient storage"
+    type_suffix = "insufficient-storage"
+
+
+#: The ``errno`` values of a store that is full rather than broken.
+_FULL_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
+
+
+def storage_error(exc: OSError) -> StorageUnavailableError:
+    """The problem to answer for a store that failed with ``exc`` (507 when full, else 503)."""
+    if exc.errno in _FULL_ERRNOS:
+        return StorageFullError("the file store is full; the file was not kept")
+    return StorageUnavailableError("the file store is unavailable; the file was not kept")
 
 
 class UnsupportedFileTypeError(DomainError):
@@ -204,7 +236,13 @@ class FilesystemStore:
             raise
 
     async def put(self, key: str, data: bytes) -> None:
-        await asyncio.to_thread(self._write, self._path(key), data)
+        path = self._path(key)
+        try:
+            await asyncio.to_thread(self._write, path, data)
+        except OSError as exc:
+            # Disk full, quota, a read-only or missing volume: a problem for the caller, not a 500.
+            log.error("file_store_write_failed", key=key, errno=exc.errno, error=str(exc)[:200])
+            raise storage_error(exc) from exc
 
     async def get(self, key: str) -> bytes:
         try:
@@ -217,7 +255,13 @@ class FilesystemStore:
 
 
 def store_from_env() -> FileStore:
-    """The process's file store: ``SAFECAMPUS_FILES_DIR`` (default ``.data/files``) on the filesystem."""
+    """The process's file store: the bucket of ``SAFECAMPUS_FILES_URL`` (``s3://bucket/prefix``, see
+    :mod:`kit.s3`) when set, else ``SAFECAMPUS_FILES_DIR`` (default ``.data/files``) on the filesystem."""
+    url = os.environ.get("SAFECAMPUS_FILES_URL", "").strip()
+    if url:
+        from kit.s3 import S3Location, S3Store
+
+        return S3Store(S3Location.from_env(url))
     return FilesystemStore(os.environ.get("SAFECAMPUS_FILES_DIR", "").strip() or DEFAULT_FILES_DIR)
 
 
@@ -240,6 +284,8 @@ __all__ = [
     "FileStore",
     "FileTooLargeError",
     "FilesystemStore",
+    "StorageFullError",
+    "StorageUnavailableError",
     "UnsupportedFileTypeError",
     "check_upload",
     "object_key",

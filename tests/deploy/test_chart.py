@@ -61,6 +61,8 @@ def test_the_values_schema_accepts_the_defaults_and_the_example_files() -> None:
         ("rabbitmq.cluster.replicas", 2),
         ("monitoring.alerts.errorRatio", 5),
         ("workers", {"enabled": True}),
+        ("files.bucketUrl", "/var/lib/safecampus/files"),
+        ("files.endpoint", "http://minio:9000"),
     ],
 )
 def test_the_values_schema_rejects_bad_values(dotted: str, bad: Any) -> None:
@@ -364,6 +366,19 @@ def test_every_component_reaches_the_in_chart_broker_and_database_over_tls() -> 
         assert env["KEYCLOAK_URL"]["value"] == "https://id.safecampus.example.org/"
         volumes = {v["name"]: v for v in pod["volumes"]}
         assert volumes["postgres-ca"]["secret"]["secretName"] == f"{RELEASE}-safecampus-db-ca"
+
+
+def test_every_component_keeps_uploads_in_the_same_bucket_with_credentials_by_reference() -> None:
+    for _, pod in render().pod_specs():
+        env = env_of(pod["containers"][0])
+        assert env["SAFECAMPUS_FILES_URL"]["value"] == "s3://safecampus-files"
+        assert env["SAFECAMPUS_S3_SECRET_ACCESS_KEY"]["valueFrom"]["secretKeyRef"] == {
+            "name": "safecampus-files-s3",
+            "key": "secret-access-key",
+        }
+    workload_identity = render(set_path({}, "files.credentials.name", ""))
+    for _, pod in workload_identity.pod_specs():
+        assert "SAFECAMPUS_S3_ACCESS_KEY_ID" not in env_of(pod["containers"][0])
 
 
 def test_traces_are_exported_only_when_tracing_is_enabled() -> None:

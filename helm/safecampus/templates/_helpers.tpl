@@ -220,6 +220,26 @@ The environment of a component: (dict "root" $ "component" "schools" "roles" (li
   value: {{ printf "http://%s.%s.svc:%v" (include "safecampus.componentName" (dict "root" $root "component" $name)) $root.Release.Namespace $svc.port | quote }}
 {{- end }}
 {{- end }}
+- name: SAFECAMPUS_FILES_URL
+  value: {{ $values.files.bucketUrl | quote }}
+- name: SAFECAMPUS_S3_ENDPOINT
+  value: {{ $values.files.endpoint | quote }}
+- name: SAFECAMPUS_S3_REGION
+  value: {{ $values.files.region | quote }}
+{{- with $values.files.credentials }}
+{{- if .name }}
+- name: SAFECAMPUS_S3_ACCESS_KEY_ID
+  valueFrom:
+    secretKeyRef:
+      name: {{ .name }}
+      key: {{ .accessKeyIdKey }}
+- name: SAFECAMPUS_S3_SECRET_ACCESS_KEY
+  valueFrom:
+    secretKeyRef:
+      name: {{ .name }}
+      key: {{ .secretAccessKeyKey }}
+{{- end }}
+{{- end }}
 {{- if and .mail $values.secrets.smtp.name }}
 - name: SMTP_URL
   valueFrom:
