@@ -12,6 +12,7 @@ import evaluation.jobs  # noqa: E402,F401  (the evaluation service's consumers, 
 import hazards.jobs  # noqa: E402,F401  (the hazards service's consumers, jobs and outbox relay)
 import personnel.jobs  # noqa: E402,F401  (the personnel service's consumers, periodic jobs and outbox relay)
 import schools.domain.campaigns.jobs  # noqa: E402  (campaign consumers and reminders)
+import schools.domain.emergency.jobs  # noqa: E402  (drill figures for the evaluation, weekly)
 import schools.domain.notifications.jobs  # noqa: E402  (notification e-mails and their sweep)
 import schools.domain.schools.jobs  # noqa: E402  (principal provisioning)
 import schools.outbox  # noqa: E402,F401  (the relay and its periodic sweep)

@@ -339,6 +339,20 @@ class SchoolCampaignJoined(Payload, frozen=True, kw_only=True):
     deadline: Annotated[dt.date, _doc("its deadline")]
 
 
+class DrillStatistics(Payload, frozen=True, kw_only=True):
+    """A school's emergency drills against its plans for the current term (the evaluation's
+    `schools.drills_per_plan`)."""
+
+    school_id: Annotated[uuid.UUID, _doc("the school (also the event's `school_id`)")]
+    term: Annotated[str, _doc("the term, e.g. `2026-autumn` (spring: February–July; autumn: August–January)")]
+    term_starts_on: Annotated[dt.date, _doc("its first day")]
+    term_ends_on: Annotated[dt.date, _doc("its last day")]
+    plans: Annotated[int, _doc("the school's emergency plans (each to be drilled once a term)")]
+    drilled_plans: Annotated[int, _doc("of those, the plans with at least one drill this term")]
+    drills: Annotated[int, _doc("drills held this term")]
+    as_of: Annotated[dt.datetime, _doc("when the figures were computed")]
+
+
 class CampaignPhaseChanged(Payload, frozen=True, kw_only=True):
     """A phase of a school's campaign was closed, reopened or given a later deadline."""
 
@@ -629,6 +643,14 @@ CAMPAIGN_PHASE_DEADLINE_EXTENDED = EventType(
     consumers=(),
     summary="The bureau gave one school a later deadline for a phase that is not closed, with a reason.",
 )
+DRILLS_UPDATED = EventType(
+    name="schools.drills.updated",
+    payload=DrillStatistics,
+    producer="schools",
+    consumers=("evaluation",),
+    summary="A school's emergency plans drilled this term, after a plan or a drill was recorded, and every "
+    "Monday (so that a new term starts from its own figures).",
+)
 CAMPAIGN_EVENTS: tuple[EventType[Any], ...] = (
     CAMPAIGN_LAUNCHED,
     CAMPAIGN_CLOSED,
@@ -636,6 +658,7 @@ CAMPAIGN_EVENTS: tuple[EventType[Any], ...] = (
     CAMPAIGN_PHASE_CLOSED,
     CAMPAIGN_PHASE_REOPENED,
     CAMPAIGN_PHASE_DEADLINE_EXTENDED,
+    DRILLS_UPDATED,
 )
 
 

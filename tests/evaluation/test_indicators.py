@@ -246,3 +246,39 @@ async def test_a_school_sees_its_own_indicators_and_404_for_another_schools(
         f"/campaigns/{campaign}/schools/{world.school_b}/indicators", headers=world["teacher_a"].headers
     )
     assert other.status_code == 404
+
+
+async def test_drills_against_plans_become_the_drill_indicator(eval_db, world, school):
+    from kit.events import DRILLS_UPDATED, DrillStatistics
+
+    def drills(plans: int, drilled: int, as_of: dt.datetime) -> DrillStatistics:
+        return DrillStatistics(
+            school_id=school,
+            term="2026-spring",
+            term_starts_on=dt.date(2026, 2, 1),
+            term_ends_on=dt.date(2026, 7, 31),
+            plans=plans,
+            drilled_plans=drilled,
+            drills=drilled + 1,
+            as_of=as_of,
+        )
+
+    await deliver(
+        consumers.drill_statistics,
+        DRILLS_UPDATED,
+        drills(4, 3, T0),
+        county_id=world.county_x,
+        school_id=school,
+    )
+    value, figures, *_ = (await values(eval_db, world, school))["schools.drills_per_plan"]
+    assert value == 0.75
+    assert figures == {"term": "2026-spring", "plans": 4, "drilled_plans": 3, "drills": 4}
+
+    await deliver(  # an older event arriving late changes nothing
+        consumers.drill_statistics,
+        DRILLS_UPDATED,
+        drills(4, 0, T0 - dt.timedelta(days=1)),
+        county_id=world.county_x,
+        school_id=school,
+    )
+    assert (await values(eval_db, world, school))["schools.drills_per_plan"][0] == 0.75

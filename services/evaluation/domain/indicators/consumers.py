@@ -18,9 +18,11 @@ from kit.broker import configure_broker
 from kit.events import (
     CAMPAIGN_PHASE_CLOSED,
     CAMPAIGN_PHASE_REOPENED,
+    DRILLS_UPDATED,
     HAZARD_STATISTICS_UPDATED,
     PERSONNEL_STATISTICS_PUBLISHED,
     CampaignPhaseChanged,
+    DrillStatistics,
     Event,
     HazardStatistics,
     PersonnelStatistics,
@@ -30,6 +32,7 @@ from kit.events import (
 configure_broker()
 
 PHASES_METRIC = "schools.phases_on_time"
+DRILLS_METRIC = "schools.drills_per_plan"
 
 
 def hazard_readings(stats: HazardStatistics) -> list[Reading]:
@@ -84,6 +87,21 @@ def personnel_readings(stats: PersonnelStatistics) -> list[Reading]:
     ]
 
 
+def drill_reading(stats: DrillStatistics) -> Reading:
+    """Plans drilled this term / plans (a school without plans has missed no drill; its missing plans
+    are the remediation deliverable's business)."""
+    return Reading(
+        DRILLS_METRIC,
+        ratio(stats.drilled_plans, stats.plans),
+        {
+            "term": stats.term,
+            "plans": stats.plans,
+            "drilled_plans": stats.drilled_plans,
+            "drills": stats.drills,
+        },
+    )
+
+
 def phase_reading(
     previous: dict[str, Any] | None, change: CampaignPhaseChanged, at: dt.datetime
 ) -> Reading | None:
@@ -128,6 +146,17 @@ async def personnel_statistics(session: AsyncSession, event: Event[PersonnelStat
         event_id=event.id,
         event_type=event.type.name,
         observed_at=event.occurred_at,
+    )
+
+
+@consumer(SERVICE, DRILLS_UPDATED)
+async def drill_statistics(session: AsyncSession, event: Event[DrillStatistics]) -> None:
+    await IndicatorService(session, event.tenant).record(
+        school_id=event.payload.school_id,
+        readings=[drill_reading(event.payload)],
+        event_id=event.id,
+        event_type=event.type.name,
+        observed_at=event.payload.as_of,
     )
 
 

@@ -98,10 +98,8 @@ async def on_inspection_decided(session: AsyncSession, event: Event[InspectionDe
     )
 
 
-# SEAM: the catalogue does not list the schools service as a consumer of evaluation.inspection.decided yet
-# (kit/events.py, evaluation's entry). Once it does, this consumer is declared and the relay delivers to it.
-if SERVICE in INSPECTION_DECIDED.consumers:
-    consumer(SERVICE, INSPECTION_DECIDED)(on_inspection_decided)
+# Declared apart so that tests can call the handler itself in a transaction of their own.
+consumer(SERVICE, INSPECTION_DECIDED)(on_inspection_decided)
 
 
 async def counties_with_campaigns() -> list[uuid.UUID]:

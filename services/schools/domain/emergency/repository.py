@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 
-from sqlalchemy import select
+from sqlalchemy import distinct, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from schools.domain.emergency.models import Drill, EmergencyPlan, PlanKind
@@ -38,6 +39,23 @@ class EmergencyRepository:
             EmergencyPlan.school_id == school_id, EmergencyPlan.kind == kind, EmergencyPlan.title == title
         )
         return (await self.session.execute(query)).first() is not None
+
+    async def drill_figures(
+        self, school_id: uuid.UUID, first: dt.date, last: dt.date
+    ) -> tuple[int, int, int]:
+        """The school's plans, the plans drilled between ``first`` and ``last``, and the drills held then."""
+        in_term = (Drill.school_id == school_id, Drill.held_on >= first, Drill.held_on <= last)
+        query = select(
+            select(func.count()).where(EmergencyPlan.school_id == school_id).scalar_subquery(),
+            select(func.count(distinct(Drill.plan_id))).where(*in_term).scalar_subquery(),
+            select(func.count()).select_from(Drill).where(*in_term).scalar_subquery(),
+        )
+        plans, drilled, drills = (await self.session.execute(query)).one()
+        return int(plans), int(drilled), int(drills)
+
+    async def schools_with_plans(self) -> list[uuid.UUID]:
+        query = select(EmergencyPlan.school_id).distinct().order_by(EmergencyPlan.school_id)
+        return list((await self.session.execute(query)).scalars())
 
     def add(self, row: EmergencyPlan | Drill) -> None:
         self.session.add(row)

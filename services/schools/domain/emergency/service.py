@@ -10,6 +10,7 @@ import msgspec
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kit.errors import ConflictError, InvalidInputError, NotFoundError
+from kit.events import DRILLS_UPDATED, DrillStatistics
 from kit.storage import IMAGE_TYPES
 from schools.domain.campaigns.calendar import Clock, Term, local_date, system_clock, term_of
 from schools.domain.emergency import schemas
@@ -19,6 +20,7 @@ from schools.domain.evidence.models import EvidenceFile
 from schools.domain.evidence.repository import EvidenceRepository
 from schools.domain.evidence.schemas import FileRef
 from schools.domain.evidence.service import EvidenceService
+from schools.outbox import outbox
 from tenants import TenantContext
 
 #: The flag of a plan without a drill in the current term.
@@ -69,6 +71,7 @@ class EmergencyService:
         self.repository.add(plan)
         await self.session.flush()
         await self.session.refresh(plan, ["drills", "updated_at", "created_at"])
+        await self.publish_statistics(plan.school_id)
         return plan
 
     async def update(self, plan_id: uuid.UUID, data: schemas.PlanUpdate) -> EmergencyPlan:
@@ -132,7 +135,28 @@ class EmergencyService:
         await self.session.flush()
         await self.session.refresh(drill, ["created_at"])
         await self.session.refresh(plan, ["drills"])
+        await self.publish_statistics(plan.school_id)
         return drill
+
+    async def publish_statistics(self, school_id: uuid.UUID) -> DrillStatistics:
+        """Announce the school's drills against its plans this term (``schools.drills.updated``), in the
+        transaction of the change."""
+        term = term_of(self.today)
+        plans, drilled, drills = await self.repository.drill_figures(school_id, term.starts_on, term.ends_on)
+        statistics = DrillStatistics(
+            school_id=school_id,
+            term=term.name,
+            term_starts_on=term.starts_on,
+            term_ends_on=term.ends_on,
+            plans=plans,
+            drilled_plans=drilled,
+            drills=drills,
+            as_of=self.clock(),
+        )
+        await outbox.add(
+            self.session, DRILLS_UPDATED, statistics, county_id=self.tenant.county_id, school_id=school_id
+        )
+        return statistics
 
     # --- reading -----------------------------------------------------------------------------------------
     async def plans(
