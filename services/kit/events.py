@@ -64,6 +64,21 @@ class SchoolOnboarded(Payload, frozen=True, kw_only=True):
     student_count: Annotated[int, _doc("number of students")]
 
 
+class SchoolUpdated(Payload, frozen=True, kw_only=True):
+    """The bureau changed a school's facts, suspended it or reactivated it. The event's tenant is the school;
+    the payload is the whole school afterwards, so a consumer needs no earlier event."""
+
+    school_id: Annotated[uuid.UUID, _doc("the school (also the event's `school_id`)")]
+    change: Annotated[str, _doc("`updated`, `suspended` or `reactivated`")]
+    code: Annotated[str, _doc("the school's code, unique in its county")]
+    name: Annotated[str, _doc("the school's name")]
+    kind: Annotated[str, _doc("kind of school (the API's `SchoolKind`)")]
+    boarding: Annotated[bool, _doc("a boarding school has dormitories")]
+    student_count: Annotated[int, _doc("number of students")]
+    status: Annotated[str, _doc("`active` or `suspended` (a suspended school is not evaluated or ranked)")]
+    reason: Annotated[str, _doc("the bureau's reason for a suspension or reactivation; empty for an edit")]
+
+
 class SchoolProvisioningRequested(Payload, frozen=True, kw_only=True):
     """Somebody asked for the principal's account of a school to be provisioned again."""
 
@@ -399,6 +414,15 @@ SCHOOL_ONBOARDED = EventType(
     summary="The bureau onboarded a school (the API, or a bulk import). The schools service provisions "
     "the principal's Keycloak account and e-mails the initial password; the personnel service keeps the "
     "school's facts (students, boarding) for staffing compliance and night inspections.",
+)
+SCHOOL_UPDATED = EventType(
+    name="schools.school.updated",
+    payload=SchoolUpdated,
+    producer="schools",
+    consumers=("hazards", "personnel", "evaluation"),
+    summary="The bureau edited a school, suspended it or reactivated it. The other services' school "
+    "directories follow (names on exports and notices, staffing figures); the evaluation stops ranking a "
+    "suspended school.",
 )
 SCHOOL_PROVISIONING_REQUESTED = EventType(
     name="schools.school.provisioning_requested",
@@ -783,6 +807,7 @@ EVALUATION_EVENTS: tuple[EventType[Any], ...] = (
 #: Every event type, by name.
 _ALL_EVENTS: tuple[EventType[Any], ...] = (
     SCHOOL_ONBOARDED,
+    SCHOOL_UPDATED,
     SCHOOL_PROVISIONING_REQUESTED,
     *CAMPAIGN_EVENTS,
     *HAZARDS_EVENTS,

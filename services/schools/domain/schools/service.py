@@ -11,8 +11,10 @@ from kit.errors import ConflictError, InvalidInputError, NotFoundError
 from kit.events import (
     SCHOOL_ONBOARDED,
     SCHOOL_PROVISIONING_REQUESTED,
+    SCHOOL_UPDATED,
     SchoolOnboarded,
     SchoolProvisioningRequested,
+    SchoolUpdated,
 )
 from schools.domain.schools import schemas
 from schools.domain.schools.models import ProvisioningStatus, School, SchoolStatus
@@ -113,6 +115,7 @@ class SchoolService:
             setattr(school, key, value)
         await self.session.flush()
         await self.session.refresh(school)
+        await self._announce(school, "updated")
         return school
 
     async def suspend(self, school_id: uuid.UUID, reason: str) -> School:
@@ -123,6 +126,7 @@ class SchoolService:
         school.status_reason = reason
         await self.session.flush()
         await self.session.refresh(school)
+        await self._announce(school, "suspended", reason)
         return school
 
     async def reactivate(self, school_id: uuid.UUID, reason: str) -> School:
@@ -133,6 +137,7 @@ class SchoolService:
         school.status_reason = reason
         await self.session.flush()
         await self.session.refresh(school)
+        await self._announce(school, "reactivated", reason)
         return school
 
     async def retry_provisioning(self, school_id: uuid.UUID) -> School:
@@ -152,6 +157,26 @@ class SchoolService:
             school_id=school.id,
         )
         return school
+
+    async def _announce(self, school: School, change: str, reason: str = "") -> None:
+        """``schools.school.updated``: the whole school as it is now, for the other services' directories."""
+        await outbox.add(
+            self.session,
+            SCHOOL_UPDATED,
+            SchoolUpdated(
+                school_id=school.id,
+                change=change,
+                code=school.code,
+                name=school.name,
+                kind=school.kind.value,
+                boarding=school.boarding,
+                student_count=school.student_count,
+                status=school.status.value,
+                reason=reason,
+            ),
+            county_id=school.county_id,
+            school_id=school.id,
+        )
 
     async def _get_for_update(self, school_id: uuid.UUID) -> School:
         school = await self.repository.get(school_id, for_update=True)
