@@ -20,16 +20,20 @@ import asyncio
 import datetime as dt
 import uuid
 from collections.abc import Sequence
-from typing import Any, Final
+from typing import Annotated, Any, Final
 
 import dramatiq
 import msgspec
+from litestar import Router, get, post
+from litestar.params import FromPath, FromQuery, QueryParameter
 from sqlalchemy import event, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from kit.audit import SAME, AuditLog, SameTenant
+from kit.auth import requires_role
 from kit.broker import tenant_actor, worker_database
+from kit.db import DbSession
 from kit.errors import NotFoundError
 from kit.logging import get_logger
 from kit.mail import send_mail
@@ -404,3 +408,38 @@ __all__ = [
     "bilingual",
     "declare_email_jobs",
 ]
+
+
+# --- HTTP -----------------------------------------------------------------------------------------------
+def notifications_router(service: str) -> Router:
+    """``/notifications``: the caller's own notifications in ``service`` (every role), newest first with the
+    unread count; marking one or all read. Somebody else's notification is not found (row-level security)."""
+
+    @get("/", operation_id="listMyNotifications")
+    async def list_mine(
+        db_session: DbSession,
+        unread_only: FromQuery[bool] = False,
+        limit: Annotated[int, QueryParameter(ge=1, le=200)] = 50,
+        offset: Annotated[int, QueryParameter(ge=0, le=1_000_000)] = 0,
+    ) -> NotificationPage:
+        """The caller's notifications, newest first, with the unread count."""
+        return await Notifications(db_session, service).inbox(
+            unread_only=unread_only, limit=limit, offset=offset
+        )
+
+    @post("/{notification_id:uuid}/read", operation_id="markNotificationRead", status_code=200)
+    async def mark_read(db_session: DbSession, notification_id: FromPath[uuid.UUID]) -> Notification:
+        """Mark one of the caller's notifications read."""
+        return await Notifications(db_session, service).mark_read(notification_id)
+
+    @post("/read-all", operation_id="markAllNotificationsRead", status_code=200)
+    async def mark_all_read(db_session: DbSession) -> MarkedRead:
+        """Mark every unread notification of the caller read."""
+        return await Notifications(db_session, service).mark_all_read()
+
+    return Router(
+        path="/notifications",
+        route_handlers=[list_mine, mark_read, mark_all_read],
+        guards=[requires_role("bureau", "principal", "teacher", "guard")],
+        tags=["notifications"],
+    )
