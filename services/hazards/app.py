@@ -30,7 +30,7 @@ def create_app(
     import hazards.domain.notifications.jobs  # noqa: F401  (the e-mail job notifications enqueue)
     from hazards.domain.escalation.controller import EscalationPolicyController
     from hazards.domain.exports.controller import ExportController
-    from hazards.domain.hazards.controller import HazardController, PhotoController
+    from hazards.domain.hazards.controller import AssigneeController, HazardController, PhotoController
     from hazards.domain.incidents.controller import IncidentController
     from hazards.domain.notifications.controller import NotificationController
     from hazards.domain.patrols.controller import PatrolController
@@ -52,6 +52,7 @@ def create_app(
             PatrolController,
             HazardController,
             PhotoController,
+            AssigneeController,
             SupervisionController,
             ReferralController,
             ReportLinkController,

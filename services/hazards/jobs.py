@@ -2,6 +2,7 @@
 
 import hazards.domain.directory.consumers
 import hazards.domain.escalation.jobs
+import hazards.domain.hazards.consumers
 import hazards.domain.notifications.jobs
 import hazards.domain.reports.consumers
 import hazards.outbox  # noqa: F401  (each import declares actors or periodic jobs)

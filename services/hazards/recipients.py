@@ -42,3 +42,23 @@ async def user(user_id: str) -> Recipient | None:
     if not found.get("enabled", False):
         return None
     return Recipient(user_id=str(found["id"]), email=found.get("email") or None)
+
+
+async def school_accounts(school_id: uuid.UUID) -> list[tuple[str, str, list[str]]]:
+    """The enabled accounts of ``school_id`` with a school role, as (id, display name, roles), by name:
+    the people a principal names as responsible person or checker."""
+    admin = admin_client(get_settings())
+    found = []
+    for account in await admin.a_get_users({"q": f"school_id:{school_id}", "enabled": True}):
+        if _attribute(account, "school_id") != str(school_id):
+            continue
+        roles = sorted(
+            r["name"]
+            for r in await admin.a_get_realm_roles_of_user(account["id"])
+            if r["name"] in ("principal", "teacher", "guard")
+        )
+        if not roles:
+            continue
+        full = " ".join(p for p in (account.get("firstName"), account.get("lastName")) if p)
+        found.append((str(account["id"]), full or str(account.get("username", "")), roles))
+    return sorted(found, key=lambda a: (a[1], a[0]))

@@ -9,6 +9,7 @@ import msgspec
 from litestar import Controller, Request, Response, get, patch, post
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
+from hazards import recipients
 from hazards.domain.hazards import schemas
 from hazards.domain.hazards.models import Hazard, PhotoStage, Status
 from hazards.domain.hazards.repository import HazardFilter
@@ -292,3 +293,18 @@ class PhotoController(Controller):
             media_type=photo.content_type,
             headers={"Cache-Control": "private, max-age=3600", "X-Content-Type-Options": "nosniff"},
         )
+
+
+class AssigneeController(Controller):
+    path = "/assignees"
+    tags = ["hazards"]
+
+    @get("/", guards=PRINCIPAL, operation_id="listAssignees")
+    async def list_assignees(self, request: Request[TenantContext, Any, Any]) -> list[schemas.Assignee]:
+        """The school's accounts (principal, teachers, guards) to name as responsible person or checker, with
+        the id the life cycle checks (the responsible person rectifies, the named checker verifies)."""
+        school_id = request.user.school_id
+        if school_id is None:  # the guard lets only principals in, and a principal has a school
+            return []
+        accounts = await recipients.school_accounts(school_id)
+        return [schemas.Assignee(id=i, name=name, roles=roles) for i, name, roles in accounts]

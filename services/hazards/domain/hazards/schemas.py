@@ -49,6 +49,10 @@ class QuickReport(msgspec.Struct, forbid_unknown_fields=True):
     place: Place = ""
     note: LongText = ""
     severity: Severity = Severity.GENERAL
+    #: A title in the reporter's words; without one it is made from the category and the place.
+    title: Title | None = None
+    #: The patrol the hazard was found on (an open patrol of the school).
+    patrol_id: uuid.UUID | None = None
 
 
 class HazardUpdate(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
@@ -122,6 +126,14 @@ class Listing(msgspec.Struct, forbid_unknown_fields=True):
 class Person(msgspec.Struct):
     id: str | None
     name: str
+
+
+class Assignee(msgspec.Struct):
+    """An account of the school to name as responsible person or checker."""
+
+    id: str
+    name: str
+    roles: list[str]
 
 
 class PhotoInfo(msgspec.Struct):
