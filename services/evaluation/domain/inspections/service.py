@@ -498,8 +498,18 @@ class InspectionService:
                 action, object_type=object_type, object_id=object_id, school_id=assignment.school_id
             )
 
-    async def sheet(self, assignment_id: uuid.UUID) -> schemas.ScoreSheet:
+    async def _readable(self, assignment_id: uuid.UUID) -> Assignment:
+        """The assignment, if the caller may read it. A grant opens the inspected school's rows to the
+        inspector, whichever team they belong to; only the assigned team's members read its sheet."""
         assignment = await self._assignment(assignment_id)
+        if self._through_grant(assignment):
+            members = (await self.repository.members([assignment.team_id]))[assignment.team_id]
+            if all(m.user_id != self.tenant.user_id for m in members):
+                raise NotFoundError("inspection not found")
+        return assignment
+
+    async def sheet(self, assignment_id: uuid.UUID) -> schemas.ScoreSheet:
+        assignment = await self._readable(assignment_id)
         await self._audit_read(assignment, "inspection_sheet.read", "inspection_assignment", assignment.id)
         return await self._sheet(assignment)
 
@@ -656,7 +666,7 @@ class InspectionService:
         photo = await self.repository.photo(photo_id)
         if photo is None:
             raise NotFoundError("file not found")
-        assignment = await self._assignment(photo.assignment_id)
+        assignment = await self._readable(photo.assignment_id)
         if self.tenant.school_id == assignment.school_id and assignment.status not in (
             AssignmentStatus.ACCEPTED,
             AssignmentStatus.RETURNED,

@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+from portal.i18n import N_
 from portal.nav import NavItem
 
-NAVIGATION: tuple[NavItem, ...] = ()
+_STAFF = frozenset({"bureau", "principal", "teacher"})
+
+NAVIGATION: tuple[NavItem, ...] = (
+    NavItem("/evaluation", N_("Evaluation"), _STAFF),
+    NavItem("/inspections", N_("My inspections"), _STAFF),
+    NavItem("/evaluation/rubrics", N_("Rubrics"), frozenset({"bureau"})),
+)
