@@ -767,10 +767,10 @@ INSPECTION_FINDING_REPORTED = EventType(
     name="evaluation.finding.reported",
     payload=InspectionFindingReported,
     producer="evaluation",
-    consumers=(),
+    consumers=("hazards",),
     summary="With the bureau's decision on an inspection, each finding the team recorded is reported for the "
-    "school's hazard register (source `bureau_inspection`). Meant for the hazards service, which has no "
-    "consumer for it yet.",
+    "school's hazard register. The hazards service registers it as a reported hazard with source "
+    "`bureau_inspection`, once per finding id.",
 )
 INSPECTION_DECIDED = EventType(
     name="evaluation.inspection.decided",
