@@ -21,6 +21,7 @@ from litestar.stores.base import Store
 from litestar.stores.memory import MemoryStore
 from litestar.template.config import TemplateConfig
 
+from kit.app import security_headers_middleware
 from kit.auth import TokenVerifier
 from kit.logging import configure_logging, get_logger
 from kit.observability import metrics_endpoint, request_context_middleware
@@ -106,13 +107,16 @@ def _security_headers(settings: PortalSettings) -> list[ResponseHeader]:
         "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
         f"form-action 'self' {idp_origin}; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
     )
-    return [
+    headers = [
         ResponseHeader(name="Content-Security-Policy", value=policy),
         ResponseHeader(name="X-Content-Type-Options", value="nosniff"),
         ResponseHeader(name="X-Frame-Options", value="DENY"),
         ResponseHeader(name="Referrer-Policy", value="same-origin"),
         ResponseHeader(name="Cache-Control", value="no-store"),
     ]
+    if settings.secure_cookies:  # served over https: browsers must never fall back to http
+        headers.append(ResponseHeader(name="Strict-Transport-Security", value="max-age=31536000"))
+    return headers
 
 
 def create_app(settings: PortalSettings | None = None) -> Litestar:
@@ -195,7 +199,11 @@ def create_app(settings: PortalSettings | None = None) -> Litestar:
         logging_config=None,
     )
     # Outermost, so that redirects and problems are counted and carry the request id too.
-    app.asgi_handler = request_context_middleware(SERVICE)(app.asgi_handler)
+    # Error pages (403, 404, 500) bypass ``response_headers``: the wrapper gives them the same headers.
+    page_headers = {header.name: str(header.value) for header in _security_headers(settings)}
+    app.asgi_handler = request_context_middleware(SERVICE)(
+        security_headers_middleware(app.asgi_handler, page_headers)
+    )
     app.state.settings = settings
     app.state.verifier = verifier
     app.state.oidc = oidc

@@ -13,6 +13,7 @@ the language of the user's county (kept in the session at sign-in), the portal's
 from __future__ import annotations
 
 import contextvars
+import copy
 import datetime as dt
 import io
 import sys
@@ -249,13 +250,17 @@ def update_catalogues(locales: Iterable[str] = LOCALES, only: str | None = None)
     parts = split_by_catalogue(extract_messages(), names)
     report = {}
     for locale in locales:
-        known: dict[tuple[Any, Any], Any] = {}  # a translation made in any catalogue is reused when a message moves between them
+        known: dict[
+            tuple[Any, Any], Any
+        ] = {}  # a translation made in any catalogue is reused when a message moves between them
         for name in names:
             for message in read_catalogue(locale, name):
                 if message.id and _translated(message):
                     known.setdefault((message.id, message.context), message.string)
         for name in [only] if only else names:
-            template = parts[name]
+            # Babel's update shares message objects with the template: each locale gets its own copy, so
+            # that one language's strings never reach another's catalogue.
+            template = copy.deepcopy(parts[name])
             catalog = read_catalogue(locale, name)
             catalog.update(template, no_fuzzy_matching=True)
             catalog.project, catalog.version, catalog.fuzzy = "SafeCampus portal", "1", False

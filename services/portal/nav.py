@@ -9,6 +9,7 @@ checks this).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from importlib import import_module
 from typing import Any
 
@@ -41,11 +42,26 @@ def area_routes() -> list[Any]:
     return handlers
 
 
-NAVIGATION: tuple[NavItem, ...] = (
-    NavItem("/", N_("Home"), ALL_ROLES),
-    NavItem("/schools", N_("Schools"), frozenset({"bureau"})),
-    *_areas_navigation(),
-    NavItem("/audit", N_("Audit check"), frozenset({"bureau"})),
-    NavItem("/school", N_("School profile"), frozenset({"principal"})),
-    NavItem("/notifications", N_("Notifications"), ALL_ROLES),
-)
+@cache
+def navigation() -> tuple[NavItem, ...]:
+    """The whole menu. Built on first use, not at import: an area's package imports this module for
+    :class:`NavItem`, so reading the areas' entries at import time would miss a half-imported area's."""
+    return (
+        NavItem("/", N_("Home"), ALL_ROLES),
+        NavItem("/schools", N_("Schools"), frozenset({"bureau"})),
+        *_areas_navigation(),
+        NavItem("/audit", N_("Audit check"), frozenset({"bureau"})),
+        NavItem("/school", N_("School profile"), frozenset({"principal"})),
+        NavItem("/notifications", N_("Notifications"), ALL_ROLES),
+    )
+
+
+def current_entry(items: list[NavItem], path: str) -> str:
+    """The path of the menu entry ``path`` belongs to: the longest entry that is ``path`` or a prefix of it
+    (``/hazards/supervision`` is its own entry, not "the register at ``/hazards``")."""
+    matches = [
+        item.path
+        for item in items
+        if path == item.path or (item.path != "/" and path.startswith(item.path + "/"))
+    ]
+    return max(matches, key=len, default="")

@@ -21,7 +21,7 @@ from portal.api import ApiProblem, ApiUnavailable
 from portal.auth.oidc import OidcError
 from portal.auth.session import SignedIn
 from portal.i18n import N_, gettext
-from portal.nav import NAVIGATION, NavItem
+from portal.nav import NavItem, current_entry, navigation
 from tenants import TenantContext
 
 log = get_logger(__name__)
@@ -63,7 +63,11 @@ class Viewer:
 
     @property
     def navigation(self) -> list[NavItem]:
-        return [item for item in NAVIGATION if not item.roles.isdisjoint(self.roles)]
+        return [item for item in navigation() if not item.roles.isdisjoint(self.roles)]
+
+    def current(self, path: str) -> str:
+        """The menu entry to mark as the current page."""
+        return current_entry(self.navigation, path)
 
 
 def is_htmx(request: Request[Any, Any, Any]) -> bool:

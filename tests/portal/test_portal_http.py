@@ -101,6 +101,7 @@ async def test_over_https_the_session_and_csrf_cookies_are_secure(stack, api_url
     csrf_cookie = _set_cookie(page, "safecampus_csrf")
     assert "Secure" in csrf_cookie
     assert "HttpOnly" in csrf_cookie
+    assert page.headers["strict-transport-security"] == "max-age=31536000"
 
 
 async def test_a_forged_session_cookie_is_ignored(portal, http, world):
@@ -228,9 +229,9 @@ async def test_a_teacher_gets_no_access_to_the_bureaus_pages_by_url(portal, http
 async def test_each_menu_entry_is_exactly_what_its_route_lets_in(portal):
     from litestar.routes import HTTPRoute
 
-    from portal.web import NAVIGATION
+    from portal.nav import navigation
 
-    for item in NAVIGATION:
+    for item in navigation():
         route = next(r for r in portal.app.routes if isinstance(r, HTTPRoute) and r.path == item.path)
         handler = next(h for h in route.route_handlers if "GET" in h.http_methods)
         allowed: set[str] = set()

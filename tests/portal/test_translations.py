@@ -74,3 +74,14 @@ def test_chinese_is_the_default_and_english_is_english():
 )
 def test_language_tags_are_understood(tag, locale):
     assert i18n.normalise(tag) == locale
+
+
+@pytest.mark.parametrize("name", i18n.catalogue_names())
+def test_english_is_never_chinese(name):
+    cjk = re.compile(r"[\u4e00-\u9fff]")
+    wrong = []
+    for message in i18n.read_catalogue("en", name):
+        strings = message.string if isinstance(message.string, tuple | list) else (message.string,)
+        if message.id and any(cjk.search(text or "") for text in strings) and not cjk.search(str(message.id)):
+            wrong.append(message.id)
+    assert wrong == [], name
