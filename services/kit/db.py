@@ -5,15 +5,25 @@ from __future__ import annotations
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from typing import Any
 
+import msgspec
 from litestar import Request
+from litestar.datastructures import MutableScopeHeaders
 from litestar.di import NamedDependency
-from sqlalchemy import text
+from litestar.enums import ScopeType
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from sqlalchemy import event, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from tenants import TenantContext
 from tenants.session import bind_tenant, install_tenant_hook
+
+#: ``SAFECAMPUS_COUNT_QUERIES=1`` (the benchmark sets it): every response carries ``X-DB-Queries``, the SQL
+#: statements the request ran (the tenant's ``set_config`` included). Off by default: an event per statement.
+COUNT_QUERIES = os.environ.get("SAFECAMPUS_COUNT_QUERIES", "") == "1"
+_statements: ContextVar[list[int] | None] = ContextVar("safecampus_statements", default=None)
 
 #: How a handler asks for the request's session: ``db_session: DbSession``.
 DbSession = NamedDependency[AsyncSession]
@@ -43,8 +53,13 @@ class Database:
             pool_recycle=1800,
             echo=echo,
             connect_args={"server_settings": {"application_name": "safecampus"}},
+            # JSONB columns decode with msgspec: the stdlib decoder was half of the county ranking's time
+            # (3,000 schools × their category scores; bench/README.md).
+            json_deserializer=msgspec.json.decode,
         )
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False, autoflush=False)
+        if COUNT_QUERIES:
+            event.listen(self.engine.sync_engine, "before_cursor_execute", _count_statement)
 
     def session(self, tenant: TenantContext | None) -> AsyncSession:
         """A new session whose transactions run as ``tenant`` (``None``: no rows visible)."""
@@ -84,3 +99,32 @@ async def provide_db_session(request: Request[Any, Any, Any]) -> AsyncIterator[A
             raise
         else:
             await session.commit()
+
+
+def _count_statement(*_: Any) -> None:
+    counter = _statements.get()  # SQLAlchemy's greenlets run in the request task's context
+    if counter is not None:
+        counter[0] += 1
+
+
+def count_queries_middleware(app: ASGIApp) -> ASGIApp:
+    """ASGI wrapper that adds ``X-DB-Queries`` (see :data:`COUNT_QUERIES`) to every HTTP response."""
+
+    async def counted(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != ScopeType.HTTP:
+            await app(scope, receive, send)
+            return
+        counter = [0]
+        token = _statements.set(counter)
+
+        async def send_counted(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                MutableScopeHeaders.from_message(message)["X-DB-Queries"] = str(counter[0])
+            await send(message)
+
+        try:
+            await app(scope, receive, send_counted)
+        finally:
+            _statements.reset(token)
+
+    return counted

@@ -6,6 +6,7 @@ when, why), the audit entry and the event in the caller's transaction.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import uuid
 from typing import Any
@@ -105,6 +106,9 @@ class HazardService:
         return hazard
 
     async def page(self, f: HazardFilter, *, limit: int, offset: int) -> schemas.HazardPage:
+        if f.school_id is None and self.tenant.school_id is not None:
+            # Name the caller's school as RLS does: the policy's OR cannot use an index (bench/README.md).
+            f = dataclasses.replace(f, school_id=self.tenant.school_id)
         items, total = await self.repository.page(f, today=self.today, limit=limit, offset=offset)
         return schemas.HazardPage(
             items=[self.summary(h) for h in items], total=total, limit=limit, offset=offset
@@ -421,18 +425,21 @@ class HazardService:
         )
 
     async def quick_report(self, data: schemas.QuickReport, photo: CheckedFile | None) -> Hazard:
-        """The phone flow: category, place and a photo; the title is made from them."""
+        """The phone flow: category, place and a photo; the title is made from them unless one is given. Sent
+        from a patrol, the hazard is that patrol's finding (source investigation or daily patrol)."""
         school_id = await self._target_school(None)
+        patrol = await self._patrol(data.patrol_id, school_id)
         place = data.place.strip() or label(data.area.value)
         hazard = await self.register(
             school_id=school_id,
-            title=f"{label(data.category.value)}：{place}"[:200],
+            title=(data.title or "").strip() or f"{label(data.category.value)}：{place}"[:200],
             category=data.category,
             area=data.area,
             description=data.note,
             location_text=data.place,
             severity=data.severity,
-            source=Source.STAFF_REPORT,
+            source=self._source(None, patrol),
+            patrol_id=patrol.id if patrol else None,
         )
         if photo is not None:
             await self._store_photo(hazard, PhotoStage.BEFORE, photo)

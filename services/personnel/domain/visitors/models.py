@@ -7,7 +7,7 @@ import datetime as dt
 import enum
 import uuid
 
-from sqlalchemy import Date, DateTime, ForeignKey, Index, Integer, LargeBinary, String, Text, Uuid
+from sqlalchemy import Date, DateTime, ForeignKey, Index, Integer, LargeBinary, String, Text, Uuid, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from personnel.models import Base, SchoolOwned, Timestamped, str_enum
@@ -42,7 +42,14 @@ class VerificationMethod(enum.StrEnum):
 class Visit(SchoolOwned, Timestamped, Base):
     __tablename__ = "visits"
     __table_args__ = (
-        Index("ix_visits_school_id_registered_at", "school_id", "registered_at"),
+        # The gate screen's page in the API's order, carrying the policy's ``county_id`` (migration 0002).
+        Index(
+            "ix_visits_school_id_registered_at_desc",
+            "school_id",
+            text("registered_at DESC"),
+            "id",
+            postgresql_include=["county_id"],
+        ),
         Index("ix_visits_school_id_plate", "school_id", "plate"),
         Index("ix_visits_school_id_id_number_digest", "school_id", "id_number_digest"),
     )
