@@ -43,7 +43,7 @@ from schools.domain.campaigns.vocabulary import Deliverable
 from schools.domain.schools.models import School
 from schools.domain.schools.repository import SchoolRepository
 from schools.outbox import outbox
-from tenants import TenantContext
+from tenants import Scope, TenantContext
 
 
 def _missing_errors(missing: list[Deliverable]) -> list[dict[str, str]]:
@@ -91,6 +91,10 @@ class SchoolCampaignService:
         status: SchoolCampaignStatus | None,
     ) -> list[schemas.SchoolCampaignSummary]:
         today = self.today
+        if school_id is None and self.tenant.scope is Scope.SCHOOL:
+            # Name the caller's school as RLS does: the policy's OR cannot use the school index, and the
+            # list would read every school campaign of the county (bench/README.md).
+            school_id = self.tenant.school_id
         items = []
         for instance, campaign, school in await self.repository.find(
             campaign_id=campaign_id, school_id=school_id, status=status

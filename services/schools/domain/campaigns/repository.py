@@ -3,12 +3,17 @@ filters by tenant."""
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Text, cast, exists, func, select
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import joinedload
 
 from schools.domain.campaigns.models import (
     AreaSignOff,
@@ -16,19 +21,23 @@ from schools.domain.campaigns.models import (
     CampaignStatus,
     DeploymentMeeting,
     ImplementationPlan,
+    InspectionOutcome,
     InspectionResult,
     InvestigationReport,
     LeadingGroup,
     LongTermMechanism,
     MeasureEvidence,
     PhaseReminder,
+    PhaseStatus,
     PhaseTransition,
     ResponsibilityAssignment,
     SchoolCampaign,
     SchoolCampaignStatus,
+    SchoolPhase,
     SummaryReport,
 )
 from schools.domain.campaigns.progress import Facts
+from schools.domain.campaigns.vocabulary import Phase
 from schools.domain.schools.models import School, SchoolStatus
 
 
@@ -37,10 +46,11 @@ class CampaignRepository:
         self.session = session
 
     async def get(self, campaign_id: uuid.UUID, *, for_update: bool = False) -> Campaign | None:
+        """The campaign with its phase plans: one statement when reading (the plans joined), two when
+        locking (``FOR UPDATE`` cannot lock the nullable side of an outer join)."""
         query = select(Campaign).where(Campaign.id == campaign_id)
-        if for_update:
-            query = query.with_for_update()
-        return (await self.session.execute(query)).scalar_one_or_none()
+        query = query.with_for_update() if for_update else query.options(joinedload(Campaign.phases))
+        return (await self.session.execute(query)).unique().scalar_one_or_none()
 
     async def find(self, status: CampaignStatus | None = None) -> list[Campaign]:
         query = select(Campaign).order_by(Campaign.start_date.desc(), Campaign.created_at.desc())
@@ -148,73 +158,137 @@ class SchoolCampaignRepository:
 
     async def facts(self, schools: dict[uuid.UUID, bool]) -> dict[uuid.UUID, Facts]:
         """:class:`Facts` of the school campaigns ``schools`` (id → whether the school boards), in one query
-        per kind of deliverable, however many schools there are."""
-        ids = list(schools)
-        facts = {sc: Facts(boarding=boarding) for sc, boarding in schools.items()}
-        if not ids:
-            return facts
+        however many schools there are."""
+        if not schools:
+            return {}
+        query = select(SchoolCampaign.id, *FACT_COLUMNS).where(SchoolCampaign.id.in_(list(schools)))
+        return {row[0]: facts_of(row[1:], schools[row[0]]) for row in await self.session.execute(query)}
 
-        async def each(query: Any) -> Iterable[Any]:
-            return (await self.session.execute(query)).all()
-
-        for sc, members in await each(
-            select(LeadingGroup.school_campaign_id, func.jsonb_array_length(LeadingGroup.members)).where(
-                LeadingGroup.school_campaign_id.in_(ids)
+    async def board(self, campaign_id: uuid.UUID) -> list[BoardRecord]:
+        """Every school of the campaign with its phases and its :class:`Facts`, in school-code order: one
+        set-based query (each school's phases as one JSON array, its facts as one scalar subquery per kind
+        of deliverable, each an index probe by ``school_campaign_id``), read as plain rows."""
+        phases = (
+            select(
+                func.jsonb_agg(
+                    aggregate_order_by(
+                        func.jsonb_build_array(
+                            SchoolPhase.phase, SchoolPhase.status, SchoolPhase.extended_until
+                        ),
+                        SchoolPhase.position,
+                    )
+                )
             )
-        ):
-            facts[sc].leading_group_members = int(members)
-        for sc, count in await each(_counts(DeploymentMeeting, ids)):
-            facts[sc].meetings = int(count)
-        for (sc,) in await each(
-            select(ImplementationPlan.school_campaign_id).where(
-                ImplementationPlan.school_campaign_id.in_(ids)
+            .where(SchoolPhase.school_campaign_id == SchoolCampaign.id)
+            .scalar_subquery()
+        )
+        query = (
+            select(
+                SchoolCampaign.id,
+                School.id,
+                School.code,
+                School.name,
+                School.boarding,
+                SchoolCampaign.status,
+                SchoolCampaign.current_phase,
+                phases,
+                *FACT_COLUMNS,
             )
-        ):
-            facts[sc].implementation_plan = True
-        for sc, count in await each(_counts(ResponsibilityAssignment, ids)):
-            facts[sc].assignments = int(count)
-        for sc, area in await each(
-            select(AreaSignOff.school_campaign_id, AreaSignOff.area).where(
-                AreaSignOff.school_campaign_id.in_(ids)
+            .join(School, School.id == SchoolCampaign.school_id)
+            .where(SchoolCampaign.campaign_id == campaign_id)
+            .order_by(School.code)
+        )
+        return [
+            BoardRecord(
+                school_campaign_id=row[0],
+                school_id=row[1],
+                school_code=row[2],
+                school_name=row[3],
+                status=row[5],
+                current_phase=row[6],
+                phases=[(_PHASE[p], _PHASE_STATUS[s], _date(e)) for p, s, e in row[7] or ()],
+                facts=facts_of(row[8:], row[4]),
             )
-        ):
-            facts[sc].signed_areas.add(str(area))
-        for (sc,) in await each(
-            select(InvestigationReport.school_campaign_id).where(
-                InvestigationReport.school_campaign_id.in_(ids)
-            )
-        ):
-            facts[sc].investigation_report = True
-        for sc, measure, count in await each(
-            select(MeasureEvidence.school_campaign_id, MeasureEvidence.measure, func.count())
-            .where(MeasureEvidence.school_campaign_id.in_(ids))
-            .group_by(MeasureEvidence.school_campaign_id, MeasureEvidence.measure)
-        ):
-            facts[sc].evidence[measure] = int(count)
-        for sc, outcome in await each(
-            select(InspectionResult.school_campaign_id, InspectionResult.outcome)
-            .where(InspectionResult.school_campaign_id.in_(ids))
-            .order_by(InspectionResult.decided_at, InspectionResult.id)
-        ):
-            facts[sc].inspection_outcome = outcome  # in order: the latest result stays
-        for (sc,) in await each(
-            select(SummaryReport.school_campaign_id).where(SummaryReport.school_campaign_id.in_(ids))
-        ):
-            facts[sc].summary_report = True
-        for sc, mechanism in await each(
-            select(LongTermMechanism.school_campaign_id, LongTermMechanism.mechanism).where(
-                LongTermMechanism.school_campaign_id.in_(ids)
-            )
-        ):
-            facts[sc].mechanisms.add(str(mechanism))
-        return facts
+            for row in await self.session.execute(query)
+        ]
 
 
-def _counts(model: Any, ids: list[uuid.UUID]) -> Select[Any]:
-    return (
-        select(model.school_campaign_id, func.count())
-        .where(model.school_campaign_id.in_(ids))
-        .group_by(model.school_campaign_id)
+#: Enum members by value: a dictionary lookup, where calling the enum for each of thousands of cells costs.
+_PHASE = {p.value: p for p in Phase}
+_PHASE_STATUS = {s.value: s for s in PhaseStatus}
+
+
+def _date(value: str | None) -> dt.date | None:
+    return None if value is None else dt.date.fromisoformat(value)
+
+
+@dataclass(slots=True)
+class BoardRecord:
+    """One school's line of the county board, as read (see :meth:`SchoolCampaignRepository.board`)."""
+
+    school_campaign_id: uuid.UUID
+    school_id: uuid.UUID
+    school_code: str
+    school_name: str
+    status: SchoolCampaignStatus
+    current_phase: Phase | None
+    #: ``(phase, status, extended_until)`` in phase order.
+    phases: list[tuple[Phase, PhaseStatus, dt.date | None]]
+    facts: Facts
+
+
+def _of_campaign(model: Any) -> Any:
+    """``model``'s rows of the school campaign of the enclosing query (correlated; indexed by every table)."""
+    return model.school_campaign_id == SchoolCampaign.id
+
+
+def _count(model: Any) -> Any:
+    return select(func.count()).select_from(model).where(_of_campaign(model)).scalar_subquery()
+
+
+def _texts(column: Any) -> Any:
+    return select(func.array_agg(cast(column, Text))).where(_of_campaign(column.class_)).scalar_subquery()
+
+
+def _present(model: Any) -> Any:
+    return exists().where(_of_campaign(model))
+
+
+#: What :class:`Facts` needs of a school campaign, one column each, correlated to ``SchoolCampaign``;
+#: :func:`facts_of` reads them back in this order.
+FACT_COLUMNS = (
+    select(func.jsonb_array_length(LeadingGroup.members)).where(_of_campaign(LeadingGroup)).scalar_subquery(),
+    _count(DeploymentMeeting),
+    _present(ImplementationPlan),
+    _count(ResponsibilityAssignment),
+    _texts(AreaSignOff.area),
+    _present(InvestigationReport),
+    _texts(MeasureEvidence.measure),
+    select(cast(InspectionResult.outcome, Text))
+    .where(_of_campaign(InspectionResult))
+    .order_by(InspectionResult.decided_at.desc(), InspectionResult.id.desc())
+    .limit(1)
+    .scalar_subquery(),
+    _present(SummaryReport),
+    _texts(LongTermMechanism.mechanism),
+)
+
+
+def facts_of(values: Sequence[Any], boarding: bool) -> Facts:
+    """:class:`Facts` from the values of :data:`FACT_COLUMNS` (the latest inspection result decides)."""
+    members, meetings, plan, assignments, areas, report, evidence, outcome, summary, mechanisms = values
+    return Facts(
+        boarding=boarding,
+        leading_group_members=None if members is None else int(members),
+        meetings=int(meetings),
+        implementation_plan=bool(plan),
+        assignments=int(assignments),
+        signed_areas=set(areas or ()),
+        investigation_report=bool(report),
+        evidence=dict(Counter(evidence)) if evidence else {},
+        inspection_outcome=None if outcome is None else InspectionOutcome(outcome),
+        summary_report=bool(summary),
+        mechanisms=set(mechanisms or ()),
     )
 
 

@@ -34,7 +34,7 @@ from schools.domain.campaigns.models import (
     SchoolPhase,
     TransitionAction,
 )
-from schools.domain.campaigns.progress import assess, blocking, effective_deadline, is_overdue
+from schools.domain.campaigns.progress import deadline_in_force, required_progress
 from schools.domain.campaigns.repository import CampaignRepository, SchoolCampaignRepository
 from schools.domain.campaigns.vocabulary import (
     BOARDING_ONLY,
@@ -404,49 +404,51 @@ class CampaignService:
         return campaign
 
     async def board(self, campaign_id: uuid.UUID) -> schemas.Board:
-        """Every school × phase of a campaign: status, deadline in force, overdue, required deliverables done."""
+        """Every school × phase of a campaign: status, deadline in force, overdue, required deliverables done.
+
+        Two statements whatever the county's size (the campaign with its plans, then one set-based read of
+        every school's phases and facts); each cell is counted from plain rows by the same rules as the
+        principal's page (:func:`~schools.domain.campaigns.progress.required_progress`)."""
         campaign = await self.get(campaign_id)
         today = self.today
-        rows = await self.instances.find(campaign_id=campaign.id)
-        facts = await self.instances.facts({sc.id: school.boarding for sc, _, school in rows})
-        board_rows = []
+        plans = {plan.phase: (plan.deadline, frozenset(plan.required)) for plan in campaign.phases}
         counts = {phase: [0, 0] for phase in PHASES}
-        for instance, _, school in rows:
+        board_rows = []
+        for record in await self.instances.board(campaign.id):
             cells = []
-            for phase in instance.phases:
-                plan = campaign.plan(phase.phase)
-                statuses = assess(phase.phase, plan.required, facts[instance.id])
-                required = [s for s in statuses if s.required]
-                overdue = is_overdue(plan, phase, today)
+            for phase, status, extended_until in record.phases:
+                county_deadline, required = plans[phase]
+                deadline = deadline_in_force(county_deadline, extended_until)
+                complete, total = required_progress(phase, required, record.facts)
                 cells.append(
                     schemas.BoardCell(
-                        phase=phase.phase,
-                        status=phase.status,
-                        deadline=effective_deadline(plan, phase),
-                        extended=effective_deadline(plan, phase) != plan.deadline,
-                        overdue=overdue,
-                        required_complete=len(required) - len(blocking(statuses)),
-                        required_total=len(required),
+                        phase=phase,
+                        status=status,
+                        deadline=deadline,
+                        extended=deadline != county_deadline,
+                        overdue=status is not PhaseStatus.CLOSED and deadline < today,
+                        required_complete=complete,
+                        required_total=total,
                     )
                 )
             row_overdue = any(c.overdue for c in cells)
-            if instance.current_phase is not None:
-                counts[instance.current_phase][0] += 1
-                counts[instance.current_phase][1] += int(row_overdue)
+            if record.current_phase is not None:
+                counts[record.current_phase][0] += 1
+                counts[record.current_phase][1] += int(row_overdue)
             board_rows.append(
                 schemas.BoardRow(
-                    school_campaign_id=instance.id,
-                    school_id=school.id,
-                    school_code=school.code,
-                    school_name=school.name,
-                    status=instance.status,
-                    current_phase=instance.current_phase,
+                    school_campaign_id=record.school_campaign_id,
+                    school_id=record.school_id,
+                    school_code=record.school_code,
+                    school_name=record.school_name,
+                    status=record.status,
+                    current_phase=record.current_phase,
                     overdue=row_overdue,
                     phases=cells,
                 )
             )
         return schemas.Board(
-            campaign=to_schema(campaign, len(rows)),
+            campaign=to_schema(campaign, len(board_rows)),
             today=today,
             rows=board_rows,
             by_phase=[
