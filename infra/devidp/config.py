@@ -55,6 +55,12 @@ class IdpConfig:
     published_keys: int = 2
     #: Values for ``${NAME}`` placeholders of the realm file; ``None`` means the process environment.
     placeholders: Mapping[str, str] | None = None
+    #: Brute-force protection: ``None`` keeps the realm's ``failureFactor`` / ``waitIncrementSeconds``.
+    failure_factor: int | None = None
+    wait_increment_seconds: int | None = None
+    #: Failed logins one client address may make in ``address_failure_window`` seconds (any usernames).
+    address_failure_limit: int = 100
+    address_failure_window: int = 300
 
     @property
     def base_url(self) -> str:
@@ -77,7 +83,13 @@ class IdpConfig:
             raise ConfigError(f"SAFECAMPUS_ENV must be one of {', '.join(ENVIRONMENTS)}, not {self.env!r}")
         if self.published_keys < 1:
             raise ConfigError("published_keys must be at least 1")
-        for name in ("access_token_lifespan", "access_code_lifespan", "sso_session_idle_timeout"):
+        for name in (
+            "access_token_lifespan",
+            "access_code_lifespan",
+            "sso_session_idle_timeout",
+            "failure_factor",
+            "wait_increment_seconds",
+        ):
             value = getattr(self, name)
             if value is not None and value <= 0:
                 raise ConfigError(f"{name} must be positive")
@@ -118,6 +130,10 @@ class IdpConfig:
             "sso_session_idle_timeout": number("IDP_SSO_SESSION_IDLE_TIMEOUT"),
             "sso_session_max_lifespan": number("IDP_SSO_SESSION_MAX_LIFESPAN"),
             "published_keys": number("IDP_PUBLISHED_KEYS") or 2,
+            "failure_factor": number("IDP_FAILURE_FACTOR"),
+            "wait_increment_seconds": number("IDP_WAIT_INCREMENT_SECONDS"),
+            "address_failure_limit": number("IDP_ADDRESS_FAILURE_LIMIT") or 100,
+            "address_failure_window": number("IDP_ADDRESS_FAILURE_WINDOW") or 300,
         }
         values.update(overrides)
         if isinstance(values["realm_file"], str):

@@ -250,10 +250,10 @@ class OpenIdController(Controller):
         if not grant_type:
             raise OAuthError(400, "invalid_request", "Missing form parameter: grant_type")
         client = service.authenticate_client(form, request.headers.get("authorization"))
+        host = request.client.host if request.client else "unknown"
         if grant_type == "password":
-            body = await service.password_grant(client, form)
+            body = await service.password_grant(client, form, host)
         elif grant_type == "client_credentials":
-            host = request.client.host if request.client else "unknown"
             body = await service.client_credentials_grant(client, form, host)
         elif grant_type == "refresh_token":
             body = await service.refresh_grant(client, form)
@@ -322,7 +322,11 @@ class OpenIdController(Controller):
             return await self._update_password(service, auth, params, action)
 
         username = params.get("username", "")
-        login = await service.check_login(username, params.get("password", ""))
+        address = request.client.host if request.client else "unknown"
+        login = await service.check_login(username, params.get("password", ""), address)
+        if login.error in ("temporarily_disabled", "too_many_failures"):
+            message = "Too many failed login attempts. Please try again later."
+            return _html(login_page(title, action, auth.params, username, message), status=429)
         if login.error == "invalid_credentials" or login.user is None:
             return _html(login_page(title, action, auth.params, username, "Invalid username or password."))
         if login.error == "disabled":

@@ -18,6 +18,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from devidp.brute_force import BruteForcePolicy
+
 log = logging.getLogger("devidp")
 
 #: ``${NAME}`` or ``${NAME:default}`` with an environment-style (upper-case) name. Lower-case
@@ -181,6 +183,7 @@ class Realm:
     login_with_email: bool
     #: Placeholders that had no value and got a random dev-only value.
     generated_placeholders: tuple[str, ...] = ()
+    brute_force: BruteForcePolicy = field(default_factory=BruteForcePolicy)
 
     @property
     def id(self) -> str:
@@ -418,6 +421,19 @@ def parse_realm(doc: Mapping[str, Any], *, generated: tuple[str, ...] = ()) -> R
         password_policy=_password_policy(str(doc.get("passwordPolicy") or "")),
         login_with_email=bool(doc.get("loginWithEmailAllowed", True)),
         generated_placeholders=generated,
+        brute_force=_brute_force(doc),
+    )
+
+
+def _brute_force(doc: Mapping[str, Any]) -> BruteForcePolicy:
+    """Keycloak's brute-force settings of the realm, with Keycloak's defaults."""
+    defaults = BruteForcePolicy()
+    return BruteForcePolicy(
+        enabled=bool(doc.get("bruteForceProtected", False)),
+        failure_factor=max(1, int(doc.get("failureFactor", defaults.failure_factor))),
+        wait_increment_seconds=int(doc.get("waitIncrementSeconds", defaults.wait_increment_seconds)),
+        max_failure_wait_seconds=int(doc.get("maxFailureWaitSeconds", defaults.max_failure_wait_seconds)),
+        max_delta_time_seconds=int(doc.get("maxDeltaTimeSeconds", defaults.max_delta_time_seconds)),
     )
 
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote
 
+from devidp.brute_force import BruteForceGuard, BruteForcePolicy
 from devidp.config import IdpConfig
 from devidp.errors import OAuthError
 from devidp.keys import InvalidTokenError, KeyRing, generate_hmac_key, generate_rsa_key
@@ -49,6 +50,8 @@ class Login:
 
     user: User | None
     error: str | None
+    #: Seconds until a locked username or address may try again.
+    retry_after: int = 0
 
 
 class IdentityService:
@@ -65,6 +68,7 @@ class IdentityService:
         self.access_code_lifespan = config.access_code_lifespan or realm.access_code_lifespan
         self.sso_idle = config.sso_session_idle_timeout or realm.sso_session_idle_timeout
         self.sso_max = config.sso_session_max_lifespan or realm.sso_session_max_lifespan
+        self.brute_force = BruteForceGuard(_brute_force_policy(config, realm.brute_force))
 
     # --- lifecycle --------------------------------------------------------------------------
 
@@ -200,12 +204,23 @@ class IdentityService:
             return None
         return await self.principal_for_user(user)
 
-    async def check_login(self, login: str, password: str) -> Login:
-        """Keycloak's answers: unknown user and wrong password look the same; disabled only after a match."""
+    async def check_login(self, login: str, password: str, address: str) -> Login:
+        """Keycloak's answers: unknown user and wrong password look the same; disabled only after a match.
+
+        A username or client address that failed too often is refused before the password is checked
+        (``temporarily_disabled`` / ``too_many_failures``, with ``retry_after`` seconds).
+        """
+        lockout = self.brute_force.check(login, address)
+        if lockout is not None:
+            error = "temporarily_disabled" if lockout.scope == "user" else "too_many_failures"
+            log.warning("login refused (%s locked for %ss)", lockout.scope, lockout.retry_after)
+            return Login(None, error, lockout.retry_after)
         user = await self.store.get_user_by_login(login.strip(), allow_email=self.realm.login_with_email)
         ok = await asyncio.to_thread(verify_password, password, user.password_hash if user else None)
         if user is None or not ok:
+            self.brute_force.failed(login, address)
             return Login(None, "invalid_credentials")
+        self.brute_force.succeeded(login)
         if not user.enabled:
             return Login(user, "disabled")
         return Login(user, None)
@@ -346,11 +361,19 @@ class IdentityService:
                 body["id_token"] = self.tokens.id_token(grant, now, lifespan, access)
         return body
 
-    async def password_grant(self, client: Client, form: Mapping[str, str]) -> dict[str, Any]:
+    async def password_grant(self, client: Client, form: Mapping[str, str], address: str) -> dict[str, Any]:
         if not client.direct_access_grants:
             raise OAuthError(400, "unauthorized_client", "Client not allowed for direct access grants")
         self._check_scope(client, form.get("scope"))
-        login = await self.check_login(form.get("username", ""), form.get("password", ""))
+        login = await self.check_login(form.get("username", ""), form.get("password", ""), address)
+        retry = {"Retry-After": str(login.retry_after)}
+        if login.error == "temporarily_disabled":
+            # Keycloak's answer for a temporarily locked account on the direct grant.
+            raise OAuthError(400, "invalid_grant", "Account temporarily disabled", headers=retry)
+        if login.error == "too_many_failures":
+            raise OAuthError(
+                429, "too_many_requests", "Too many failed logins from this address", headers=retry
+            )
         if login.error == "invalid_credentials" or login.user is None:
             raise OAuthError(401, "invalid_grant", "Invalid user credentials")
         if login.error == "disabled":
@@ -595,3 +618,16 @@ class IdentityService:
                 log.info("seeded user %r from the realm file", username)
             except ConflictError:
                 continue
+
+
+def _brute_force_policy(config: IdpConfig, realm: BruteForcePolicy) -> BruteForcePolicy:
+    """The realm's brute-force settings with the server's overrides (tests use small ones)."""
+    return BruteForcePolicy(
+        enabled=realm.enabled,
+        failure_factor=config.failure_factor or realm.failure_factor,
+        wait_increment_seconds=config.wait_increment_seconds or realm.wait_increment_seconds,
+        max_failure_wait_seconds=realm.max_failure_wait_seconds,
+        max_delta_time_seconds=realm.max_delta_time_seconds,
+        address_failure_limit=config.address_failure_limit,
+        address_failure_window=config.address_failure_window,
+    )

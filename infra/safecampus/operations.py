@@ -58,12 +58,19 @@ def run_school_import(file: Path, county_code: str, report_path: Path | None) ->
         click.echo(f"{report.succeeded} onboarded, {report.failed} failed")
         if report_path is not None:
             with report_path.open("w", newline="", encoding="utf-8") as fh:
+                from kit.storage import spreadsheet_text
+
                 writer = csv.writer(fh)
                 writer.writerow(["line", "code", "result", "message", "school_id"])
                 for row in report.rows:
-                    writer.writerow(
-                        [row.line, row.code, "ok" if row.ok else "error", row.message, row.school_id or ""]
-                    )
+                    cells = [
+                        row.line,
+                        row.code,
+                        "ok" if row.ok else "error",
+                        row.message,
+                        row.school_id or "",
+                    ]
+                    writer.writerow([spreadsheet_text(cell) for cell in cells])
         return report.failed
 
     return asyncio.run(go())

@@ -6,6 +6,7 @@ from typing import Any
 
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, ValidationException
+from litestar.openapi.spec import OpenAPI, OpenAPIMediaType, OpenAPIResponse, OpenAPIType, Schema
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
@@ -89,12 +90,26 @@ def handle_integrity_error(request: Request[Any, Any, Any], exc: IntegrityError)
     return problem(request, 409, "the change conflicts with existing data")
 
 
+#: SQLSTATE classes of a database that cannot serve right now: 08 (the connection failed), 53 (out of
+#: connection slots, memory or disk) and 57 (shutting down, starting up, restarted by an operator). asyncpg
+#: raises them as plain DBAPIErrors, not OperationalErrors, when Postgres restarts under load.
+_UNAVAILABLE_SQLSTATE_CLASSES = ("08", "53", "57")
+
+
+def _unavailable(exc: DBAPIError) -> bool:
+    for error in (exc.orig, getattr(exc.orig, "__cause__", None)):
+        code = getattr(error, "sqlstate", None) or getattr(error, "pgcode", None)
+        if isinstance(code, str):
+            return code[:2] in _UNAVAILABLE_SQLSTATE_CLASSES
+    return False
+
+
 def handle_database_error(request: Request[Any, Any, Any], exc: DBAPIError) -> Response[dict[str, Any]]:
     text = str(exc.orig) if exc.orig is not None else str(exc)
     if "row-level security" in text:
         # Postgres refused a row outside the caller's tenant: the caller named something that is not theirs.
         return problem(request, 404, "not found")
-    if isinstance(exc, OperationalError) or exc.connection_invalidated:
+    if isinstance(exc, OperationalError) or exc.connection_invalidated or _unavailable(exc):
         log.warning("database_unavailable", error=text[:300])
         return problem(
             request, 503, "the database is unavailable; try again shortly", headers={"Retry-After": "5"}
@@ -113,6 +128,34 @@ def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Respon
     return problem(request, HTTP_500_INTERNAL_SERVER_ERROR, "internal error")
 
 
+#: The body of every error answer, as the OpenAPI documents it (what clients and fuzzers check against).
+PROBLEM_SCHEMA = Schema(
+    type=OpenAPIType.OBJECT,
+    description="RFC 9457 problem details",
+    required=["type", "title", "status", "detail"],
+    properties={
+        "type": Schema(type=OpenAPIType.STRING),
+        "title": Schema(type=OpenAPIType.STRING),
+        "status": Schema(type=OpenAPIType.INTEGER),
+        "detail": Schema(type=OpenAPIType.STRING),
+        "instance": Schema(type=OpenAPIType.STRING),
+        "request_id": Schema(type=OpenAPIType.STRING),
+        "errors": Schema(type=OpenAPIType.ARRAY, items=Schema(type=OpenAPIType.OBJECT)),
+    },
+)
+
+
+def document_problem_responses(schema: OpenAPI) -> None:
+    """Make the OpenAPI document say what error answers really are: Litestar documents its 4xx as
+    ``application/json`` with its own body; every service answers :data:`PROBLEM_SCHEMA` as problem+json."""
+    for path_item in (schema.paths or {}).values():
+        for method in ("get", "put", "post", "patch", "delete"):
+            operation = getattr(path_item, method, None)
+            for status, response in ((operation.responses or {}) if operation else {}).items():
+                if str(status).isdigit() and int(status) >= 400 and isinstance(response, OpenAPIResponse):
+                    response.content = {PROBLEM_MEDIA_TYPE: OpenAPIMediaType(schema=PROBLEM_SCHEMA)}
+
+
 EXCEPTION_HANDLERS: dict[type[Exception] | int, Any] = {
     HTTPException: handle_http_exception,
     DomainError: handle_domain_error,
@@ -121,4 +164,11 @@ EXCEPTION_HANDLERS: dict[type[Exception] | int, Any] = {
     Exception: handle_unexpected,
 }
 
-__all__ = ["EXCEPTION_HANDLERS", "PROBLEM_MEDIA_TYPE", "MediaType", "problem"]
+__all__ = [
+    "EXCEPTION_HANDLERS",
+    "PROBLEM_MEDIA_TYPE",
+    "PROBLEM_SCHEMA",
+    "MediaType",
+    "document_problem_responses",
+    "problem",
+]

@@ -6,7 +6,9 @@ metadata row in the owning service's schema, under row-level security: a service
 after it has read that row in the caller's tenant context, so another tenant's file answers 404. Keys are
 built here from ids, never from user input.
 
-Uploads are checked by their content, not by the name or the ``Content-Type`` the client claims.
+Uploads are checked by their content, not by the name or the ``Content-Type`` the client claims, and zip
+containers by what they would unpack to (:func:`check_archive`). Exports are made safe to open in a
+spreadsheet (:func:`neutralise_formulas`, :func:`spreadsheet_text`).
 Office documents are recognised by their container's own table of contents: the part names of an OOXML
 package (``word/``, ``xl/``, ``ppt/``) or the stream names of a legacy OLE2 compound file.
 """
@@ -25,7 +27,7 @@ import zipfile
 from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from kit.errors import DomainError, InvalidInputError, NotFoundError
 from kit.logging import get_logger
@@ -59,6 +61,9 @@ _OLE2_STREAMS = {"WordDocument": DOC, "Workbook": XLS, "Book": XLS, "PowerPoint 
 _KEY = re.compile(r"^[a-z0-9][a-z0-9._-]*(/[a-z0-9][a-z0-9._-]*)*$")
 log = get_logger(__name__)
 
+#: A zip container (office document, import) may unpack to at most this much, compressed at most this well.
+MAX_UNPACKED_BYTES = 64 * 1024 * 1024
+MAX_COMPRESSION_RATIO = 100
 #: Where the filesystem store keeps files when ``SAFECAMPUS_FILES_DIR`` is not set (one-machine mode).
 DEFAULT_FILES_DIR = ".data/files"
 
@@ -179,6 +184,7 @@ def check_upload(
             f"the file is larger than {max_bytes // 1024} KiB",
             errors=[{"key": field, "message": f"at most {max_bytes} bytes"}],
         )
+    check_archive(data)
     content_type = sniff_content_type(data)
     if content_type is None or content_type not in allowed:
         accepted = ", ".join(sorted(allowed))
@@ -188,6 +194,52 @@ def check_upload(
     return CheckedFile(
         data=data, content_type=content_type, size=len(data), sha256=hashlib.sha256(data).hexdigest()
     )
+
+
+def check_archive(
+    data: bytes, *, max_unpacked: int = MAX_UNPACKED_BYTES, max_ratio: int = MAX_COMPRESSION_RATIO
+) -> None:
+    """Refuse a zip container (OOXML document, XLSX import) that would unpack to more than
+    ``max_unpacked`` bytes or compresses better than ``max_ratio`` to 1 — a decompression bomb — before
+    anything decompresses it. Reads only the central directory; Python's zip reader never inflates a
+    member past the size the directory declares, so the declared sizes are the ones that count.
+
+    Raises :class:`FileTooLargeError` (413). Anything that is not a zip passes unchanged.
+    """
+    if not data.startswith(b"PK\x03\x04"):
+        return
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError):
+        return  # not a readable archive: the type check or the reader refuses it
+    if unpacked > max_unpacked or unpacked > max_ratio * max(len(data), 1):
+        raise FileTooLargeError(
+            f"the file unpacks to {unpacked // (1024 * 1024)} MiB, more than a document may",
+            errors=[{"key": "file", "message": f"at most {max_unpacked} bytes unpacked"}],
+        )
+
+
+#: The first characters with which a spreadsheet reads a cell as a formula (and Excel's DDE tricks).
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_text(value: object) -> object:
+    """A CSV cell that a spreadsheet shows as text, never runs: text starting like a formula gets a
+    leading apostrophe (OWASP's advice against CSV injection). Other values pass unchanged."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def neutralise_formulas(workbook: Any) -> None:
+    """Store every cell of an openpyxl ``workbook`` that openpyxl took for a formula (text starting with
+    ``=``) as plain text: an export shows what a user typed and never runs it. Call before ``save``."""
+    for sheet in workbook.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                if cell.data_type == "f":
+                    cell.data_type = "s"
 
 
 def object_key(
@@ -287,8 +339,11 @@ __all__ = [
     "StorageFullError",
     "StorageUnavailableError",
     "UnsupportedFileTypeError",
+    "check_archive",
     "check_upload",
+    "neutralise_formulas",
     "object_key",
     "sniff_content_type",
+    "spreadsheet_text",
     "store_from_env",
 ]

@@ -124,6 +124,9 @@ def _workbook() -> Any:
 
 
 def _save(workbook: Any) -> RenderedFile:
+    from kit.storage import neutralise_formulas
+
+    neutralise_formulas(workbook)  # names and notes typed as =HYPERLINK(...) stay text
     buffer = io.BytesIO()
     workbook.save(buffer)
     return RenderedFile(buffer.getvalue(), XLSX, ".xlsx")

@@ -32,7 +32,7 @@ def _download(filename: str, content: bytes, media_type: str) -> Response[bytes]
 class ExportController(Controller):
     tags = ["exports"]
 
-    @get("/exports/register.xlsx", guards=PRINCIPAL_OR_BUREAU, operation_id="exportRegister")
+    @get("/exports/register.xlsx", guards=PRINCIPAL_OR_BUREAU, operation_id="exportRegister", media_type=XLSX)
     async def register(
         self,
         db_session: DbSession,
@@ -46,7 +46,12 @@ class ExportController(Controller):
         filename, content = await service.register(school_id=school_id, year=year, lang=lang)
         return _download(filename, content, XLSX)
 
-    @get("/hazards/{hazard_id:uuid}/notice.pdf", guards=MANAGERS, operation_id="getRectificationNotice")
+    @get(
+        "/hazards/{hazard_id:uuid}/notice.pdf",
+        guards=MANAGERS,
+        operation_id="getRectificationNotice",
+        media_type="application/pdf",
+    )
     async def notice(
         self,
         db_session: DbSession,

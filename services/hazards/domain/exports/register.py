@@ -15,6 +15,7 @@ from openpyxl.utils import get_column_letter
 from hazards.domain.hazards.models import Hazard, Status
 from hazards.domain.statistics.schemas import SchoolStatistics
 from hazards.vocabulary import LOCAL_TZ, label
+from kit.storage import neutralise_formulas
 
 #: (heading zh, heading en, width)
 COLUMNS: list[tuple[str, str, int]] = [
@@ -150,5 +151,6 @@ def register_workbook(
                 ]
             )
     buffer = io.BytesIO()
+    neutralise_formulas(workbook)  # a title typed as =HYPERLINK(...) stays text
     workbook.save(buffer)
     return buffer.getvalue()

@@ -91,6 +91,9 @@ def _rows_from_csv(raw: bytes) -> Iterator[list[str]]:
 def _rows_from_xlsx(raw: bytes) -> Iterator[list[str]]:
     from openpyxl import load_workbook
 
+    from kit.storage import check_archive
+
+    check_archive(raw)  # a decompression bomb is refused before openpyxl inflates anything
     try:
         workbook = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a broken file
