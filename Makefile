@@ -14,7 +14,7 @@ BIN := $(VENV)/bin
 PYTEST_ARGS ?=
 RUN_ARGS ?=
 
-.PHONY: help venv services run test lint fmt clean-data
+.PHONY: help venv services run test lint fmt clean-data soak
 
 help:
 	@echo "make run         start the whole stack on this machine (demo data; Ctrl-C stops it)"
@@ -23,6 +23,7 @@ help:
 	@echo "make lint        ruff check, ruff format --check, mypy"
 	@echo "make fmt         ruff format and ruff check --fix"
 	@echo "make clean-data  stop the embedded Postgres and delete .data (demo data, logs, dev secrets)"
+	@echo "make soak        steady load on a private one-machine stack (SOAK_SECONDS=600, SOAK_RATE=10); not in make test"
 
 venv:
 	@scripts/bootstrap-venv
@@ -37,17 +38,31 @@ test: venv services
 	@scripts/ensure-browser
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy services/kit tenants
+	$(BIN)/mypy services/kit services/portal tenants
 	$(BIN)/pytest -q $(PYTEST_ARGS)
 
 lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy services/kit tenants
+	$(BIN)/mypy services/kit services/portal tenants
 
 fmt: venv
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+# A bounded steady load against its own one-machine stack (docs/reliability.md); writes the figures there.
+soak: venv
+	$(BIN)/python soak/soak.py
+
+# County-scale data set and load benchmark (bench/README.md); not in make test. Extra arguments:
+# make bench-generate BENCH_ARGS="--schools 30"; make bench-run BENCH_ARGS="--seconds 3 --readme"
+BENCH_ARGS ?=
+.PHONY: bench-generate bench-run
+bench-generate: venv
+	bench/generate $(BENCH_ARGS)
+
+bench-run: venv
+	bench/run $(BENCH_ARGS)
 
 # The embedded Postgres module is standard library only, so this works without a venv.
 clean-data:
