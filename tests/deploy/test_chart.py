@@ -78,8 +78,16 @@ def test_the_values_schema_rejects_bad_values(dotted: str, bad: Any) -> None:
         (set_path({}, "keycloak.enabled", False), "config.keycloakUrl is required"),
         (set_path({}, "config.keycloakUrl", "http://id.example.org/"), "https"),
         (set_path({}, "services.portal.enabled", True), "sessionStore.name is required"),
+        (set_path({}, "networkPolicy.enabled", False), "trustedProxies"),
     ],
-    ids=["no-database", "no-broker", "no-keycloak", "keycloak-over-http", "portal-without-session-store"],
+    ids=[
+        "no-database",
+        "no-broker",
+        "no-keycloak",
+        "keycloak-over-http",
+        "portal-without-session-store",
+        "trusting-every-proxy-without-network-policies",
+    ],
 )
 def test_rendering_refuses_incomplete_configurations(values: dict[str, Any], message: str) -> None:
     with pytest.raises(helm.HelmError, match=re.escape(message)):

@@ -26,7 +26,9 @@ VARIATIONS: dict[str, dict[str, Any]] = {
     "no-autoscaling": set_path(
         set_path({}, "services.schools.autoscaling.enabled", False), "worker.autoscaling.enabled", False
     ),
-    "no-network-policies": set_path({}, "networkPolicy.enabled", False),
+    "no-network-policies": set_path(
+        set_path({}, "networkPolicy.enabled", False), "config.trustedProxies", "10.0.0.0/8"
+    ),
     "no-monitoring": {
         "monitoring": {
             "serviceMonitor": {"enabled": False},

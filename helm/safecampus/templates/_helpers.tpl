@@ -143,6 +143,9 @@ Deep merge of (dict "dst" map "src" map) into dst, in place. Unlike sprig's merg
 {{- if and (hasKey .Values.services "portal") $portal.enabled (not $portal.sessionStore.name) (or (gt (int $portal.replicas) 1) $portal.autoscaling.enabled) -}}
 {{- fail "services.portal.sessionStore.name is required with more than one portal replica (sessions are per process otherwise)" -}}
 {{- end -}}
+{{- if and (eq .Values.config.trustedProxies "*") (not .Values.networkPolicy.enabled) -}}
+{{- fail "config.trustedProxies \"*\" needs networkPolicy.enabled (otherwise any pod could claim any client address)" -}}
+{{- end -}}
 {{- end -}}
 
 {{/* Pods -------------------------------------------------------------------------------------------- */}}
@@ -247,6 +250,8 @@ The environment of a component: (dict "root" $ "component" "schools" "roles" (li
       name: {{ $values.secrets.smtp.name }}
       key: {{ $values.secrets.smtp.key }}
 {{- end }}
+- name: FORWARDED_ALLOW_IPS
+  value: {{ $values.config.trustedProxies | quote }}
 {{- if .portal }}
 - name: SAFECAMPUS_PORTAL_URL
   value: {{ $values.config.portalUrl | quote }}
